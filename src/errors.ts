@@ -1,0 +1,130 @@
+/**
+ * Typed errors shared by every layer of prx-email.
+ *
+ * Every error the library throws or reports is a `PrxError` with a stable `code` that callers may
+ * switch on (and that the CLI prints in `--json` mode). Messages never contain credentials: code
+ * that builds an error from server text or a command must pass it through the session's redaction
+ * first (AUTHENTICATE payloads and LOGIN arguments are never put into errors).
+ */
+
+export type ErrorCode =
+  | 'TLS' // certificate / hostname verification or handshake failure
+  | 'NETWORK' // connection refused, reset, unexpected EOF, DNS
+  | 'TIMEOUT' // connect, greeting, command or idle liveness deadline passed
+  | 'AUTH' // credentials rejected (LOGIN / AUTHENTICATE NO, OAuth error challenge)
+  | 'PROTOCOL' // malformed server data, not an IMAP server, unexpected response
+  | 'NO' // a command ended with tagged NO
+  | 'BAD' // a command ended with tagged BAD
+  | 'BYE' // the server closed the session with BYE
+  | 'THROTTLED' // the server asked us to slow down (Office 365 "Suggested Backoff Time")
+  | 'LIMIT' // a configured limit was exceeded (line length, literal size, nesting depth...)
+  | 'ABORTED' // the caller's AbortSignal fired
+  | 'CONFIG' // invalid configuration passed by the caller
+  | 'STORAGE' // SQLite / file persistence failure
+  | 'CORRUPT_DB'; // the database file is not a prx-email database or is damaged
+
+export interface PrxErrorDetails {
+  /** IMAP command name that failed, e.g. `UID FETCH` (never its arguments). */
+  command?: string;
+  /** Response code atom from the server, e.g. `AUTHENTICATIONFAILED`, `TRYCREATE`. */
+  responseCode?: string;
+  /** Human text the server sent with the status response (redacted where needed). */
+  serverText?: string;
+  /** For THROTTLED: the server's suggested wait, in milliseconds. */
+  retryAfterMs?: number;
+  /** Underlying error, if any. */
+  cause?: unknown;
+}
+
+export class PrxError extends Error {
+  readonly code: ErrorCode;
+  readonly command: string | undefined;
+  readonly responseCode: string | undefined;
+  readonly serverText: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, details: PrxErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.command = details.command;
+    this.responseCode = details.responseCode;
+    this.serverText = details.serverText;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export class TlsError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('TLS', message, details);
+  }
+}
+export class NetworkError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('NETWORK', message, details);
+  }
+}
+export class TimeoutError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('TIMEOUT', message, details);
+  }
+}
+export class AuthError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('AUTH', message, details);
+  }
+}
+export class ProtocolError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('PROTOCOL', message, details);
+  }
+}
+/** A command completed with tagged NO (`code: 'NO'`) or BAD (`code: 'BAD'`). */
+export class CommandError extends PrxError {
+  constructor(code: 'NO' | 'BAD', message: string, details?: PrxErrorDetails) {
+    super(code, message, details);
+  }
+}
+export class ByeError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('BYE', message, details);
+  }
+}
+export class ThrottledError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('THROTTLED', message, details);
+  }
+}
+export class LimitError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('LIMIT', message, details);
+  }
+}
+export class AbortedError extends PrxError {
+  constructor(message = 'operation aborted', details?: PrxErrorDetails) {
+    super('ABORTED', message, details);
+  }
+}
+export class ConfigError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('CONFIG', message, details);
+  }
+}
+export class StorageError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('STORAGE', message, details);
+  }
+}
+export class CorruptDatabaseError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('CORRUPT_DB', message, details);
+  }
+}
+
+export function isPrxError(value: unknown): value is PrxError {
+  return value instanceof PrxError;
+}
