@@ -1,0 +1,375 @@
+/**
+ * One folder, one call: the incremental sync rules of prx-email.
+ *
+ * Order of work in `syncFolder`:
+ *  1. EXAMINE (read-only; QRESYNC parameters when we have a modseq and the server can).
+ *  2. UIDVALIDITY changed → re-match stored messages by Message-ID + size in the new UID space
+ *     (`uidvalidity-recovery.ts`), tombstone the rest, and continue as a resync.
+ *  3. Nothing changed (same UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, message count) → return without
+ *     a SEARCH or FETCH.
+ *  4. Flags and deletions of stored messages (`reconcile-existing.ts`), applied in their own
+ *     transaction before new mail.
+ *  5. New mail: UIDs > cursor only, oldest first, at most `maxMessages`, fetched in pipelined
+ *     batches with BODY.PEEK[] (never sets \Seen), parsed as they arrive, each batch stored in
+ *     one transaction together with the cursor it covers.
+ *
+ * Invariant kept by every transaction: every server message with UID ≤ cursor is stored.
+ */
+
+import type { MessageRecord } from '../mime/types.js';
+import type {
+  FetchedMessage,
+  FolderSession,
+  FolderSnapshot,
+  FolderSyncState,
+  NewMessage,
+  ServerUid,
+  SyncStore,
+} from './ports.js';
+import { reconcileExisting } from './reconcile-existing.js';
+import { recoverUidValidity } from './uidvalidity-recovery.js';
+
+export type ParseMessage = (raw: Uint8Array, options: { headersOnly: boolean }) => Promise<MessageRecord>;
+
+export interface FolderSyncOptions {
+  accountId: number;
+  folder: string;
+  /** Start after this UID instead of the stored cursor (undefined: resume from the store). */
+  cursor?: number;
+  /** The caller's clock, Unix seconds. */
+  nowTs: number;
+  /** At most this many new messages in this call (the rest stays for the next call). */
+  maxMessages: number;
+  /** Messages larger than this are stored with headers only (`truncated`). */
+  maxMessageBytes?: number;
+  /** Messages per FETCH command (default 100) and bytes per FETCH command (default 8 MiB). */
+  batchMessages?: number;
+  batchBytes?: number;
+  signal?: AbortSignal;
+  /** Progress callback after each stored batch. */
+  onProgress?: (progress: { stored: number; total: number; bytes: number }) => void;
+}
+
+export interface FolderSyncResult {
+  folder: string;
+  new: number;
+  updated: number;
+  deleted: number;
+  failed: number;
+  cursor: number;
+  uidValidity: number;
+  uidvalidityChanged: boolean;
+  /** New messages still waiting on the server (beyond maxMessages). */
+  remaining: number;
+  bytes: number;
+  durationMs: number;
+  /** True when step 3 found nothing to do. */
+  unchanged: boolean;
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+const DEFAULT_BATCH_MESSAGES = 100;
+const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
+
+export async function syncFolder(
+  session: FolderSession,
+  store: SyncStore,
+  parseMessage: ParseMessage,
+  options: FolderSyncOptions,
+): Promise<FolderSyncResult> {
+  const started = Date.now();
+  const { accountId, folder, nowTs, signal } = options;
+  const state = await store.loadFolderState(accountId, folder);
+  try {
+    return await runSync(session, store, parseMessage, options, state, started);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    await store.recordFailure(accountId, state.folderId, text, nowTs).catch(() => undefined);
+    if (signal?.aborted && !(error instanceof Error)) throw signal.reason;
+    throw error;
+  }
+}
+
+async function runSync(
+  session: FolderSession,
+  store: SyncStore,
+  parseMessage: ParseMessage,
+  options: FolderSyncOptions,
+  initialState: FolderSyncState,
+  started: number,
+): Promise<FolderSyncResult> {
+  const { accountId, folder, nowTs, signal } = options;
+  let state = initialState;
+  const canQresync =
+    session.qresync && state.uidValidity !== null && state.highestModseq !== null && state.cursor > 0;
+  const snapshot = await session.open(
+    folder,
+    canQresync ? { uidValidity: state.uidValidity as number, modseq: state.highestModseq as bigint } : null,
+    signal,
+  );
+
+  const result: FolderSyncResult = {
+    folder,
+    new: 0,
+    updated: 0,
+    deleted: 0,
+    failed: 0,
+    cursor: state.cursor,
+    uidValidity: snapshot.uidValidity,
+    uidvalidityChanged: false,
+    remaining: 0,
+    bytes: 0,
+    durationMs: 0,
+    unchanged: false,
+  };
+
+  // 2. UIDVALIDITY changed: stale UIDs are never reused.
+  let alreadyStored = new Set<number>();
+  let forceFullFlags = false;
+  if (state.uidValidity !== null && state.uidValidity !== snapshot.uidValidity) {
+    const recovery = await recoverUidValidity(session, store, {
+      accountId,
+      folderId: state.folderId,
+      oldUidValidity: state.uidValidity,
+      newUidValidity: snapshot.uidValidity,
+      nowTs,
+      signal,
+    });
+    result.uidvalidityChanged = true;
+    result.deleted += recovery.tombstoned;
+    alreadyStored = recovery.matchedNewUids;
+    forceFullFlags = recovery.matchedNewUids.size > 0;
+    state = await store.loadFolderState(accountId, folder);
+  }
+
+  const startCursor = options.cursor ?? state.cursor;
+  if (options.cursor !== undefined && options.cursor < state.cursor) {
+    // The caller asked to go back: skip what is already stored instead of fetching it again.
+    for (const location of await store.listLocations(state.folderId, snapshot.uidValidity)) {
+      if (location.uid > options.cursor) alreadyStored.add(location.uid);
+    }
+  }
+
+  // 3. Nothing changed.
+  if (isUnchanged(state, snapshot, startCursor) && !forceFullFlags) {
+    result.unchanged = true;
+    result.durationMs = Date.now() - started;
+    return result;
+  }
+
+  // 5a. List what is new (also tells how many server UIDs lie above the cursor).
+  const listed = snapshot.exists === 0 ? [] : await session.listUids(startCursor + 1, signal);
+  const newUids = listed.filter((entry) => entry.uid > startCursor).sort((a, b) => a.uid - b.uid);
+
+  // 4. Flags and deletions of what we already hold.
+  if (state.uidValidity === snapshot.uidValidity && state.cursor > 0) {
+    const reconciled = await reconcileExisting(session, store, {
+      accountId,
+      state,
+      snapshot,
+      serverUidsAboveCursor:
+        startCursor <= state.cursor ? listed.filter((entry) => entry.uid > state.cursor).length : null,
+      forceFullFlags,
+      nowTs,
+      signal,
+    });
+    result.updated += reconciled.updated;
+    result.deleted += reconciled.deleted;
+  }
+
+  // 5b. Fetch, parse and store new mail in batches.
+  const pending = newUids.filter((entry) => !alreadyStored.has(entry.uid));
+  const selected = pending.slice(0, Math.max(0, options.maxMessages));
+  result.remaining = pending.length - selected.length;
+  const backlogComplete = result.remaining === 0;
+  // When everything above the cursor is stored, the cursor may move to the highest listed UID
+  // (re-matched UIDs count as stored).
+  const fetched = await fetchAndStore(session, store, parseMessage, options, {
+    state,
+    snapshot,
+    selected,
+    startCursor,
+    backlogComplete,
+    highestListed: newUids.length > 0 ? (newUids[newUids.length - 1] as ServerUid).uid : startCursor,
+  });
+  result.new += fetched.stored;
+  result.failed += fetched.failed;
+  result.bytes += fetched.bytes;
+  result.cursor = fetched.cursor;
+  result.durationMs = Date.now() - started;
+  return result;
+}
+
+function isUnchanged(state: FolderSyncState, snapshot: FolderSnapshot, startCursor: number): boolean {
+  return (
+    state.cursor > 0 &&
+    startCursor === state.cursor &&
+    state.uidValidity === snapshot.uidValidity &&
+    state.uidNext !== null &&
+    state.uidNext === snapshot.uidNext &&
+    state.highestModseq !== null &&
+    state.highestModseq === snapshot.highestModseq &&
+    state.liveCount === snapshot.exists &&
+    snapshot.vanished.length === 0 &&
+    snapshot.changed.length === 0
+  );
+}
+
+interface FetchPlan {
+  state: FolderSyncState;
+  snapshot: FolderSnapshot;
+  selected: ServerUid[];
+  startCursor: number;
+  backlogComplete: boolean;
+  highestListed: number;
+}
+
+interface FetchOutcome {
+  stored: number;
+  failed: number;
+  bytes: number;
+  cursor: number;
+}
+
+function splitIntoBatches(uids: ServerUid[], maxMessages: number, maxBytes: number): ServerUid[][] {
+  const batches: ServerUid[][] = [];
+  let current: ServerUid[] = [];
+  let bytes = 0;
+  for (const entry of uids) {
+    if (current.length > 0 && (current.length >= maxMessages || bytes + entry.size > maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += entry.size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+interface ParsedBatch {
+  messages: NewMessage[];
+  failed: number;
+  bytes: number;
+}
+
+/** Issues the FETCH for one batch and parses each message as soon as it arrives. */
+function fetchBatch(
+  session: FolderSession,
+  parseMessage: ParseMessage,
+  batch: ServerUid[],
+  maxMessageBytes: number,
+  signal: AbortSignal | undefined,
+): Promise<ParsedBatch> {
+  const headersOnly = new Set(batch.filter((entry) => entry.size > maxMessageBytes).map((entry) => entry.uid));
+  const parses: Array<Promise<NewMessage>> = [];
+  let bytes = 0;
+  const onMessage = (message: FetchedMessage): void => {
+    bytes += message.raw.byteLength;
+    parses.push(parseOne(parseMessage, message));
+  };
+  return session
+    .fetchMessages(
+      batch.map((entry) => entry.uid),
+      headersOnly,
+      onMessage,
+      signal,
+    )
+    .then(async () => {
+      const messages = await Promise.all(parses);
+      messages.sort((a, b) => a.uid - b.uid);
+      return {
+        messages,
+        failed: messages.filter((message) => message.record.parseError !== null).length,
+        bytes,
+      };
+    });
+}
+
+async function parseOne(parseMessage: ParseMessage, message: FetchedMessage): Promise<NewMessage> {
+  const record = await parseMessage(message.raw, { headersOnly: message.headersOnly });
+  return {
+    record: message.headersOnly ? { ...record, truncated: true, size: message.size } : record,
+    uid: message.uid,
+    flags: message.flags,
+    modseq: message.modseq,
+    internalDate: message.internalDate,
+  };
+}
+
+async function fetchAndStore(
+  session: FolderSession,
+  store: SyncStore,
+  parseMessage: ParseMessage,
+  options: FolderSyncOptions,
+  plan: FetchPlan,
+): Promise<FetchOutcome> {
+  const { accountId, nowTs, signal } = options;
+  const { state, snapshot } = plan;
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const batches = splitIntoBatches(
+    plan.selected,
+    options.batchMessages ?? DEFAULT_BATCH_MESSAGES,
+    options.batchBytes ?? DEFAULT_BATCH_BYTES,
+  );
+  const outcome: FetchOutcome = { stored: 0, failed: 0, bytes: 0, cursor: Math.max(state.cursor, plan.startCursor) };
+  const stateFor = (cursor: number, complete: boolean) => ({
+    cursor,
+    uidValidity: snapshot.uidValidity,
+    // UIDNEXT is remembered only once the backlog is complete, so that the "nothing changed"
+    // shortcut can never hide messages that were left for a later call.
+    uidNext: complete ? snapshot.uidNext : null,
+    highestModseq: snapshot.highestModseq,
+    lastSyncAt: nowTs,
+  });
+
+  if (batches.length === 0) {
+    const cursor = plan.backlogComplete ? Math.max(outcome.cursor, plan.highestListed) : outcome.cursor;
+    await store.applyBatch({
+      accountId,
+      folderId: state.folderId,
+      uidValidity: snapshot.uidValidity,
+      messages: [],
+      flagUpdates: [],
+      expungedUids: [],
+      state: stateFor(cursor, plan.backlogComplete),
+    });
+    outcome.cursor = cursor;
+    return outcome;
+  }
+
+  // Pipelining: the FETCH of batch i+1 is on the wire while batch i is parsed and stored.
+  let inFlight: Promise<ParsedBatch> = fetchBatch(session, parseMessage, batches[0] as ServerUid[], maxMessageBytes, signal);
+  const total = plan.selected.length;
+  for (let index = 0; index < batches.length; index++) {
+    const batch = batches[index] as ServerUid[];
+    const nextBatch = batches[index + 1];
+    const next = nextBatch ? fetchBatch(session, parseMessage, nextBatch, maxMessageBytes, signal) : null;
+    // A failure of the next batch is handled when we await it; never leave it unobserved.
+    next?.catch(() => undefined);
+    const parsed = await inFlight;
+    const isLast = index === batches.length - 1;
+    const batchMax = (batch[batch.length - 1] as ServerUid).uid;
+    // UIDs of the batch that the server did not return were expunged meanwhile: the tagged OK of
+    // UID FETCH means the rest was delivered, so the cursor may pass them.
+    let cursor = Math.max(outcome.cursor, batchMax);
+    if (isLast && plan.backlogComplete) cursor = Math.max(cursor, plan.highestListed);
+    await store.applyBatch({
+      accountId,
+      folderId: state.folderId,
+      uidValidity: snapshot.uidValidity,
+      messages: parsed.messages,
+      flagUpdates: [],
+      expungedUids: [],
+      state: stateFor(cursor, isLast && plan.backlogComplete),
+    });
+    outcome.stored += parsed.messages.length;
+    outcome.failed += parsed.failed;
+    outcome.bytes += parsed.bytes;
+    outcome.cursor = cursor;
+    options.onProgress?.({ stored: outcome.stored, total, bytes: outcome.bytes });
+    if (next) inFlight = next;
+  }
+  return outcome;
+}

@@ -1,0 +1,157 @@
+/**
+ * The two narrow interfaces the folder-sync engine drives: what it needs from an IMAP session
+ * (`FolderSession`) and from the store (`SyncStore`). Types only.
+ *
+ * Keeping the engine behind these ports makes its rules (cursor, batching, UIDVALIDITY recovery,
+ * flag/expunge reconciliation) testable against an in-memory model, including injected faults,
+ * while the adapters in `session-adapter.ts` and `store-adapter.ts` bind them to the real
+ * `ImapClient` and sql.js `Store`.
+ */
+
+import type { MessageRecord } from '../mime/types.js';
+
+/** What EXAMINE/SELECT told us about a folder. */
+export interface FolderSnapshot {
+  uidValidity: number;
+  uidNext: number | null;
+  /** null when the server has no CONDSTORE or answered NOMODSEQ. */
+  highestModseq: bigint | null;
+  exists: number;
+  /** QRESYNC only: UIDs reported VANISHED (EARLIER) since the modseq we passed. */
+  vanished: number[];
+  /** QRESYNC only: flag changes since the modseq we passed. */
+  changed: FlagState[];
+  /** True when the session used QRESYNC parameters for this open. */
+  qresync: boolean;
+}
+
+export interface FlagState {
+  uid: number;
+  flags: string[];
+  modseq: bigint | null;
+}
+
+/** UID and size of a message on the server, as listed before fetching. */
+export interface ServerUid {
+  uid: number;
+  size: number;
+}
+
+/** One fetched message. `raw` is the full message, or only its header block when `headersOnly`. */
+export interface FetchedMessage {
+  uid: number;
+  flags: string[];
+  /** INTERNALDATE as Unix milliseconds, or null. */
+  internalDate: number | null;
+  size: number;
+  modseq: bigint | null;
+  raw: Uint8Array;
+  headersOnly: boolean;
+}
+
+/** Message-ID header value (or null) and size of a server message, for UIDVALIDITY recovery. */
+export interface ServerIdentity {
+  uid: number;
+  size: number;
+  messageIdHeader: string | null;
+}
+
+export interface QresyncParams {
+  uidValidity: number;
+  modseq: bigint;
+}
+
+export interface FolderSession {
+  readonly condstore: boolean;
+  readonly qresync: boolean;
+  /** EXAMINE the folder (read-only), with QRESYNC parameters when given and supported. */
+  open(folder: string, qresync: QresyncParams | null, signal?: AbortSignal): Promise<FolderSnapshot>;
+  /** UIDs ≥ fromUid that exist now, with sizes (`UID FETCH from:* (UID RFC822.SIZE)`); the
+   * engine filters the `n:*` quirk itself. */
+  listUids(fromUid: number, signal?: AbortSignal): Promise<ServerUid[]>;
+  /** Every UID ≤ upToUid that exists now (`UID SEARCH UID 1:upTo`). */
+  searchUids(upToUid: number, signal?: AbortSignal): Promise<number[]>;
+  /** Flags of UIDs ≤ upToUid, all of them or only those changed since `changedSince`. */
+  fetchFlags(upToUid: number, changedSince: bigint | null, signal?: AbortSignal): Promise<FlagState[]>;
+  /** Fetches the messages (BODY.PEEK[], never setting \Seen), or only the header block for the
+   * UIDs in `headersOnly`. Calls `onMessage` in arrival order; resolves when the server completed
+   * the command. UIDs that no longer exist are simply absent. */
+  fetchMessages(
+    uids: number[],
+    headersOnly: ReadonlySet<number>,
+    onMessage: (message: FetchedMessage) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /** Message-ID headers and sizes of UIDs ≥ 1 (for UIDVALIDITY recovery). */
+  fetchIdentities(signal?: AbortSignal): Promise<ServerIdentity[]>;
+}
+
+/** A message location the store knows, in the current UIDVALIDITY. */
+export interface KnownLocation {
+  uid: number;
+  flags: string[];
+  modseq: bigint | null;
+  messageId: string;
+  size: number;
+}
+
+export interface FolderSyncState {
+  folderId: number;
+  /** Highest UID such that every server message with a UID ≤ cursor is stored. */
+  cursor: number;
+  uidValidity: number | null;
+  uidNext: number | null;
+  highestModseq: bigint | null;
+  /** Number of live (not tombstoned) locations in `uidValidity`. */
+  liveCount: number;
+}
+
+export interface NewMessage {
+  record: MessageRecord;
+  uid: number;
+  flags: string[];
+  modseq: bigint | null;
+  internalDate: number | null;
+}
+
+/** Everything one transaction applies: rows, flag changes, tombstones and the new state. */
+export interface SyncBatch {
+  accountId: number;
+  folderId: number;
+  uidValidity: number;
+  messages: NewMessage[];
+  flagUpdates: FlagState[];
+  expungedUids: number[];
+  state: {
+    cursor: number;
+    uidValidity: number;
+    uidNext: number | null;
+    highestModseq: bigint | null;
+    lastSyncAt: number;
+  };
+}
+
+export interface SyncStore {
+  /** Creates the folder row when missing; returns its state (cursor 0 when never synced). */
+  loadFolderState(accountId: number, folder: string): Promise<FolderSyncState>;
+  /** Live (not tombstoned) locations in the given UIDVALIDITY. */
+  listLocations(folderId: number, uidValidity: number): Promise<KnownLocation[]>;
+  /** Applies the batch atomically (all or nothing) and makes it durable per the store's policy. */
+  applyBatch(batch: SyncBatch): Promise<void>;
+  /**
+   * UIDVALIDITY change: in one transaction, moves the matched locations to the new UIDVALIDITY
+   * and UIDs, tombstones every other location of the old UIDVALIDITY, and resets the state to
+   * `cursor` / the new UIDVALIDITY with no modseq.
+   */
+  remapUidValidity(change: {
+    accountId: number;
+    folderId: number;
+    oldUidValidity: number;
+    newUidValidity: number;
+    matches: Array<{ oldUid: number; newUid: number }>;
+    cursor: number;
+    lastSyncAt: number;
+  }): Promise<{ tombstoned: number }>;
+  /** Records a failed attempt (status + error text) without touching the cursor. */
+  recordFailure(accountId: number, folderId: number, error: string, at: number): Promise<void>;
+}

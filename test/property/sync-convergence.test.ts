@@ -1,0 +1,122 @@
+/**
+ * Property: whatever happens on the server (appends, flag changes, expunges, UIDVALIDITY resets)
+ * and however syncs are cut (connection lost at any call or after any message, crash before a
+ * commit, small maxMessages), a final clean sync leaves the store equal to the server: every
+ * live message once, with its flags, none lost, none duplicated; and after every step the cursor
+ * never runs ahead of the stored rows.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { syncFolder } from '../../src/sync/folder-sync.js';
+import {
+  appendMessage,
+  createFakeSession,
+  createModelFolder,
+  expungeMessage,
+  resetUidValidity,
+  setFlags,
+} from '../support/fake-folder-session.js';
+import { createMemorySyncStore } from '../support/memory-sync-store.js';
+import { makeRaw, simpleParse } from '../support/simple-parse.js';
+
+type Step =
+  | { kind: 'append'; count: number; withId: boolean }
+  | { kind: 'flag'; pick: number; seen: boolean }
+  | { kind: 'expunge'; pick: number }
+  | { kind: 'reset' }
+  | { kind: 'sync'; maxMessages: number; batch: number; failAtCall: number | null; failAfterMessages: number | null; crashCommit: boolean };
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 1, max: 8 }), withId: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('flag' as const), pick: fc.nat(), seen: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('expunge' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'reset' as const }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('sync' as const),
+      maxMessages: fc.integer({ min: 1, max: 20 }),
+      batch: fc.integer({ min: 1, max: 6 }),
+      failAtCall: fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }),
+      failAfterMessages: fc.option(fc.integer({ min: 0, max: 10 }), { nil: null }),
+      crashCommit: fc.boolean(),
+    }),
+  },
+);
+
+const modeArb = fc.constantFrom(
+  { condstore: true, qresync: true },
+  { condstore: true, qresync: false },
+  { condstore: false, qresync: false },
+);
+
+let nextBodyId = 0;
+
+test('sync converges to the server state under faults (property)', async () => {
+  let runs = 0;
+  await fc.assert(
+    fc.asyncProperty(modeArb, fc.array(stepArb, { minLength: 1, maxLength: 25 }), async (mode, steps) => {
+      runs++;
+      const folder = createModelFolder(1);
+      const store = createMemorySyncStore();
+      const options = { accountId: 1, folder: 'INBOX', nowTs: 1 };
+      for (const step of steps) {
+        if (step.kind === 'append') {
+          for (let i = 0; i < step.count; i++) appendMessage(folder, makeRaw(nextBodyId++, undefined, step.withId));
+        } else if (step.kind === 'flag' && folder.messages.length > 0) {
+          const m = folder.messages[step.pick % folder.messages.length];
+          if (m) setFlags(folder, m.uid, step.seen ? ['\\Seen'] : ['\\Flagged']);
+        } else if (step.kind === 'expunge' && folder.messages.length > 0) {
+          const m = folder.messages[step.pick % folder.messages.length];
+          if (m) expungeMessage(folder, m.uid);
+        } else if (step.kind === 'reset') {
+          resetUidValidity(folder);
+        } else if (step.kind === 'sync') {
+          const session = createFakeSession(folder, {
+            ...mode,
+            ...(step.failAtCall === null ? {} : { failAtCall: step.failAtCall }),
+            ...(step.failAfterMessages === null ? {} : { failAfterMessages: step.failAfterMessages }),
+          });
+          store.failNextApply = step.crashCommit;
+          await syncFolder(session, store, simpleParse, { ...options, maxMessages: step.maxMessages, batchMessages: step.batch }).catch(
+            () => undefined,
+          );
+          store.failNextApply = false;
+          // Cursor invariant: every server message with UID <= cursor is stored (when the
+          // store's UIDVALIDITY is the server's).
+          const state = await store.loadFolderState(1, 'INBOX');
+          if (state.uidValidity === folder.uidValidity) {
+            const stored = new Set(
+              store.locations.filter((l) => l.uidValidity === state.uidValidity && l.deletedAt === null).map((l) => l.uid),
+            );
+            for (const m of folder.messages) {
+              if (m.uid <= state.cursor) assert.ok(stored.has(m.uid), `uid ${m.uid} <= cursor ${state.cursor} not stored`);
+            }
+          }
+        }
+      }
+      // Final clean syncs until nothing remains.
+      for (let i = 0; i < 3; i++) {
+        const result = await syncFolder(createFakeSession(folder, mode), store, simpleParse, { ...options, maxMessages: 10_000 });
+        if (result.remaining === 0) break;
+      }
+      const live = store.locations
+        .filter((l) => l.uidValidity === folder.uidValidity && l.deletedAt === null)
+        .sort((a, b) => a.uid - b.uid);
+      assert.deepEqual(
+        live.map((l) => l.uid),
+        folder.messages.map((m) => m.uid),
+      );
+      for (const [index, m] of folder.messages.entries()) {
+        assert.deepEqual([...(live[index]?.flags ?? [])].sort(), [...m.flags].sort(), `flags of uid ${m.uid}`);
+      }
+      const ids = live.map((l) => l.messageId);
+      assert.equal(new Set(ids).size, ids.length, 'no location duplicated');
+      const staleLive = store.locations.filter((l) => l.uidValidity !== folder.uidValidity && l.deletedAt === null);
+      assert.equal(staleLive.length, 0, 'no location of an old UIDVALIDITY stays live');
+    }),
+    { numRuns: Number(process.env.PRX_PROPERTY_RUNS ?? 3000) },
+  );
+  console.log(`sync convergence property: ${runs} runs`);
+});

@@ -1,0 +1,172 @@
+/**
+ * An in-memory model of one IMAP folder implementing the sync engine's FolderSession port, with
+ * switches for CONDSTORE/QRESYNC and fault injection (the connection "drops" after N operations
+ * or after N delivered messages). Test-only.
+ */
+
+import { NetworkError } from '../../src/errors.js';
+import type {
+  FetchedMessage,
+  FlagState,
+  FolderSession,
+  FolderSnapshot,
+  QresyncParams,
+  ServerIdentity,
+  ServerUid,
+} from '../../src/sync/ports.js';
+
+export interface ModelMessage {
+  uid: number;
+  raw: Uint8Array;
+  flags: string[];
+  modseq: bigint;
+}
+
+export interface ModelFolder {
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: bigint;
+  messages: ModelMessage[];
+  /** UID → modseq at which it was expunged (for VANISHED (EARLIER)). */
+  expunged: Map<number, bigint>;
+}
+
+export function createModelFolder(uidValidity = 1): ModelFolder {
+  return { uidValidity, uidNext: 1, highestModseq: 1n, messages: [], expunged: new Map() };
+}
+
+export function appendMessage(folder: ModelFolder, raw: Uint8Array, flags: string[] = []): number {
+  folder.highestModseq += 1n;
+  const uid = folder.uidNext++;
+  folder.messages.push({ uid, raw, flags, modseq: folder.highestModseq });
+  return uid;
+}
+
+export function setFlags(folder: ModelFolder, uid: number, flags: string[]): void {
+  const message = folder.messages.find((m) => m.uid === uid);
+  if (!message) throw new Error(`no uid ${uid}`);
+  folder.highestModseq += 1n;
+  message.flags = flags;
+  message.modseq = folder.highestModseq;
+}
+
+export function expungeMessage(folder: ModelFolder, uid: number): void {
+  folder.highestModseq += 1n;
+  folder.messages = folder.messages.filter((m) => m.uid !== uid);
+  folder.expunged.set(uid, folder.highestModseq);
+}
+
+/** Renumbers every message as a server does after losing its UID list. */
+export function resetUidValidity(folder: ModelFolder): void {
+  folder.uidValidity += 1000;
+  folder.uidNext = 1;
+  folder.expunged.clear();
+  for (const message of folder.messages) message.uid = folder.uidNext++;
+}
+
+export interface FakeSessionOptions {
+  condstore?: boolean;
+  qresync?: boolean;
+  /** Throw NetworkError when this many port calls have started (0-based count). */
+  failAtCall?: number;
+  /** Throw NetworkError after this many messages were delivered by fetchMessages. */
+  failAfterMessages?: number;
+}
+
+export interface FakeSessionLog {
+  calls: string[];
+  fetchedUids: number[];
+}
+
+export function createFakeSession(
+  folder: ModelFolder,
+  options: FakeSessionOptions = {},
+): FolderSession & { log: FakeSessionLog } {
+  const condstore = options.condstore ?? true;
+  const qresync = options.qresync ?? false;
+  const log: FakeSessionLog = { calls: [], fetchedUids: [] };
+  let delivered = 0;
+  const enter = (name: string): void => {
+    if (options.failAtCall !== undefined && log.calls.length >= options.failAtCall) {
+      throw new NetworkError(`connection lost before ${name}`);
+    }
+    log.calls.push(name);
+  };
+  const copyFlags = (m: ModelMessage): FlagState => ({ uid: m.uid, flags: [...m.flags], modseq: condstore ? m.modseq : null });
+  return {
+    condstore,
+    qresync,
+    log,
+    async open(_name: string, params: QresyncParams | null): Promise<FolderSnapshot> {
+      enter('open');
+      const useQresync = qresync && params !== null && params.uidValidity === folder.uidValidity;
+      return {
+        uidValidity: folder.uidValidity,
+        uidNext: folder.uidNext,
+        highestModseq: condstore ? folder.highestModseq : null,
+        exists: folder.messages.length,
+        vanished: useQresync
+          ? [...folder.expunged].filter(([, modseq]) => modseq > params.modseq).map(([uid]) => uid)
+          : [],
+        changed: useQresync ? folder.messages.filter((m) => m.modseq > params.modseq).map(copyFlags) : [],
+        qresync: useQresync,
+      };
+    },
+    async listUids(fromUid: number): Promise<ServerUid[]> {
+      enter('listUids');
+      const hits = folder.messages.filter((m) => m.uid >= fromUid);
+      // RFC 3501: "n:*" always includes the highest UID, even when n is above it.
+      const last = folder.messages[folder.messages.length - 1];
+      if (hits.length === 0 && last) hits.push(last);
+      return hits.map((m) => ({ uid: m.uid, size: m.raw.byteLength }));
+    },
+    async searchUids(upTo: number): Promise<number[]> {
+      enter('searchUids');
+      return folder.messages.filter((m) => m.uid <= upTo).map((m) => m.uid);
+    },
+    async fetchFlags(upTo: number, changedSince: bigint | null): Promise<FlagState[]> {
+      enter(changedSince === null ? 'fetchFlags' : 'fetchFlagsChangedSince');
+      return folder.messages
+        .filter((m) => m.uid <= upTo && (changedSince === null || m.modseq > changedSince))
+        .map(copyFlags);
+    },
+    async fetchMessages(uids, headersOnly, onMessage): Promise<void> {
+      enter('fetchMessages');
+      const wanted = new Set(uids);
+      for (const m of folder.messages) {
+        if (!wanted.has(m.uid)) continue;
+        if (options.failAfterMessages !== undefined && delivered >= options.failAfterMessages) {
+          throw new NetworkError('connection lost during FETCH');
+        }
+        delivered++;
+        log.fetchedUids.push(m.uid);
+        const onlyHeaders = headersOnly.has(m.uid);
+        const raw = onlyHeaders ? headerBlock(m.raw) : m.raw;
+        const message: FetchedMessage = {
+          uid: m.uid,
+          flags: [...m.flags],
+          internalDate: 1_700_000_000_000 + m.uid,
+          size: m.raw.byteLength,
+          modseq: condstore ? m.modseq : null,
+          raw,
+          headersOnly: onlyHeaders,
+        };
+        onMessage(message);
+      }
+    },
+    async fetchIdentities(): Promise<ServerIdentity[]> {
+      enter('fetchIdentities');
+      return folder.messages.map((m) => ({
+        uid: m.uid,
+        size: m.raw.byteLength,
+        messageIdHeader: /^Message-ID:\s*(.*)$/im.exec(new TextDecoder().decode(headerBlock(m.raw)))?.[1] ?? null,
+      }));
+    },
+  };
+}
+
+function headerBlock(raw: Uint8Array): Uint8Array {
+  const text = new TextDecoder('latin1').decode(raw);
+  const end = text.indexOf('\r\n\r\n');
+  return end < 0 ? raw : raw.subarray(0, end + 4);
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { syncFolder } from '../../src/sync/folder-sync.js';
+import {
+  appendMessage,
+  createFakeSession,
+  createModelFolder,
+  expungeMessage,
+  resetUidValidity,
+  setFlags,
+  type ModelFolder,
+} from '../support/fake-folder-session.js';
+import { createMemorySyncStore, type MemorySyncStore } from '../support/memory-sync-store.js';
+import { makeRaw, simpleParse } from '../support/simple-parse.js';
+
+function fill(folder: ModelFolder, count: number, start = 0): void {
+  for (let i = 0; i < count; i++) appendMessage(folder, makeRaw(start + i));
+}
+
+function liveUids(store: MemorySyncStore, uidValidity: number): number[] {
+  return store.locations
+    .filter((l) => l.uidValidity === uidValidity && l.deletedAt === null)
+    .map((l) => l.uid)
+    .sort((a, b) => a - b);
+}
+
+const base = { accountId: 1, folder: 'INBOX', nowTs: 1000, maxMessages: 1000 };
+
+describe('folder sync engine', () => {
+  test('initial sync stores every message oldest first and moves the cursor to the top', async () => {
+    const folder = createModelFolder();
+    fill(folder, 30);
+    const store = createMemorySyncStore();
+    const session = createFakeSession(folder);
+    const result = await syncFolder(session, store, simpleParse, { ...base, batchMessages: 7 });
+    assert.equal(result.new, 30);
+    assert.equal(result.cursor, 30);
+    assert.deepEqual(session.log.fetchedUids, Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.deepEqual(liveUids(store, 1), Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.equal(store.batchesApplied, 5);
+  });
+
+  test('a second sync with nothing changed issues no listing, search or fetch', async () => {
+    const folder = createModelFolder();
+    fill(folder, 5);
+    const store = createMemorySyncStore();
+    await syncFolder(createFakeSession(folder), store, simpleParse, base);
+    const session = createFakeSession(folder);
+    const result = await syncFolder(session, store, simpleParse, base);
+    assert.equal(result.unchanged, true);
+    assert.deepEqual(session.log.calls, ['open']);
+  });
+
+  test('the n:* quirk never re-fetches the last message', async () => {
+    const folder = createModelFolder();
+    fill(folder, 3);
+    const store = createMemorySyncStore();
+    await syncFolder(createFakeSession(folder, { condstore: false }), store, simpleParse, base);
+    const session = createFakeSession(folder, { condstore: false });
+    const result = await syncFolder(session, store, simpleParse, base);
+    assert.equal(result.new, 0);
+    assert.deepEqual(session.log.fetchedUids, []);
+  });
+
+  test('a backlog larger than maxMessages is fetched over several calls, in order, completely', async () => {
+    const folder = createModelFolder();
+    fill(folder, 25);
+    const store = createMemorySyncStore();
+    const fetched: number[] = [];
+    const remaining: number[] = [];
+    for (let call = 0; call < 3; call++) {
+      const session = createFakeSession(folder);
+      const result = await syncFolder(session, store, simpleParse, { ...base, maxMessages: 10 });
+      fetched.push(...session.log.fetchedUids);
+      remaining.push(result.remaining);
+    }
+    assert.deepEqual(fetched, Array.from({ length: 25 }, (_, i) => i + 1));
+    assert.deepEqual(remaining, [15, 5, 0]);
+    const last = await syncFolder(createFakeSession(folder), store, simpleParse, base);
+    assert.equal(last.unchanged, true);
+  });
+
+  for (const mode of [
+    { name: 'QRESYNC', condstore: true, qresync: true },
+    { name: 'CONDSTORE', condstore: true, qresync: false },
+    { name: 'plain', condstore: false, qresync: false },
+  ]) {
+    test(`flag changes and expunges are reflected (${mode.name})`, async () => {
+      const folder = createModelFolder();
+      fill(folder, 10);
+      const store = createMemorySyncStore();
+      const opts = { condstore: mode.condstore, qresync: mode.qresync };
+      await syncFolder(createFakeSession(folder, opts), store, simpleParse, base);
+      setFlags(folder, 3, ['\\Seen', '\\Flagged']);
+      expungeMessage(folder, 5);
+      expungeMessage(folder, 9);
+      appendMessage(folder, makeRaw(100));
+      const session = createFakeSession(folder, opts);
+      const result = await syncFolder(session, store, simpleParse, base);
+      assert.equal(result.updated, 1);
+      assert.equal(result.deleted, 2);
+      assert.equal(result.new, 1);
+      assert.deepEqual(liveUids(store, 1), [1, 2, 3, 4, 6, 7, 8, 10, 11]);
+      const three = store.locations.find((l) => l.uid === 3);
+      assert.deepEqual(three?.flags, ['\\Seen', '\\Flagged']);
+      if (mode.qresync) assert.ok(!session.log.calls.includes('fetchFlags'));
+      if (mode.condstore && !mode.qresync) assert.ok(session.log.calls.includes('fetchFlagsChangedSince'));
+    });
+  }
+
+  test('a UIDVALIDITY change re-matches known messages and fetches only the rest', async () => {
+    const folder = createModelFolder(7);
+    fill(folder, 6);
+    const store = createMemorySyncStore();
+    await syncFolder(createFakeSession(folder), store, simpleParse, base);
+    expungeMessage(folder, 2);
+    resetUidValidity(folder);
+    appendMessage(folder, makeRaw(50));
+    const session = createFakeSession(folder);
+    const result = await syncFolder(session, store, simpleParse, base);
+    assert.equal(result.uidvalidityChanged, true);
+    assert.equal(result.deleted, 1);
+    assert.deepEqual(session.log.fetchedUids, [6]);
+    assert.deepEqual(liveUids(store, 1007), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(liveUids(store, 7), []);
+    assert.equal(store.messages.size, 7);
+  });
+
+  test('messages above the size limit are stored with headers only', async () => {
+    const folder = createModelFolder();
+    appendMessage(folder, makeRaw(1, 'x'.repeat(5000)));
+    appendMessage(folder, makeRaw(2, 'small'));
+    const store = createMemorySyncStore();
+    await syncFolder(createFakeSession(folder), store, simpleParse, { ...base, maxMessageBytes: 1000 });
+    const big = store.messages.get('<m1@example.test>');
+    assert.equal(big?.truncated, true);
+    assert.equal(big?.bodyText, null);
+    assert.equal(big?.size, makeRaw(1, 'x'.repeat(5000)).byteLength);
+    assert.equal(store.messages.get('<m2@example.test>')?.truncated, false);
+  });
+
+  test('a connection cut mid-FETCH keeps the committed batches and the next sync completes', async () => {
+    const folder = createModelFolder();
+    fill(folder, 40);
+    const store = createMemorySyncStore();
+    await assert.rejects(
+      syncFolder(createFakeSession(folder, { failAfterMessages: 25 }), store, simpleParse, { ...base, batchMessages: 10 }),
+      { code: 'NETWORK' },
+    );
+    const state = await store.loadFolderState(1, 'INBOX');
+    assert.ok(state.cursor <= 25);
+    assert.deepEqual(liveUids(store, 1), Array.from({ length: state.cursor }, (_, i) => i + 1));
+    await syncFolder(createFakeSession(folder), store, simpleParse, base);
+    assert.deepEqual(liveUids(store, 1), Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+});
