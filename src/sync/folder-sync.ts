@@ -162,7 +162,7 @@ async function runSync(
   const newUids = listed.filter((entry) => entry.uid > startCursor).sort((a, b) => a.uid - b.uid);
 
   // 4. Flags and deletions of what we already hold.
-  if (state.uidValidity === snapshot.uidValidity && state.cursor > 0) {
+  if (state.uidValidity === snapshot.uidValidity && (state.cursor > 0 || forceFullFlags)) {
     const reconciled = await reconcileExisting(session, store, {
       accountId,
       state,

@@ -41,9 +41,11 @@ export async function reconcileExisting(
   input: ReconcileInput,
 ): Promise<ReconcileOutcome> {
   const { state, snapshot, signal } = input;
-  const known = (await store.listLocations(state.folderId, snapshot.uidValidity)).filter(
-    (location) => location.uid <= state.cursor,
-  );
+  const all = await store.listLocations(state.folderId, snapshot.uidValidity);
+  // Normally only UIDs ≤ cursor are stored; right after a UIDVALIDITY re-match, re-matched
+  // messages may lie above the cursor and all of them need their current flags.
+  const upTo = input.forceFullFlags ? all.reduce((max, location) => Math.max(max, location.uid), state.cursor) : state.cursor;
+  const known = all.filter((location) => location.uid <= upTo);
   const knownByUid = new Map<number, KnownLocation>(known.map((location) => [location.uid, location]));
 
   let reported: FlagState[] = [];
@@ -59,7 +61,7 @@ export async function reconcileExisting(
       reported = await session.fetchFlags(state.cursor, state.highestModseq, signal);
     }
   } else {
-    reported = await session.fetchFlags(state.cursor, null, signal);
+    reported = upTo > 0 ? await session.fetchFlags(upTo, null, signal) : [];
     const present = new Set(reported.map((entry) => entry.uid));
     vanished = known.filter((location) => !present.has(location.uid)).map((location) => location.uid);
     everyUidListed = true;

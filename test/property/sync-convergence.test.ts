@@ -17,6 +17,9 @@ import {
   resetUidValidity,
   setFlags,
 } from '../support/fake-folder-session.js';
+import { openStore } from '../../src/store/index.js';
+import type { SyncStore } from '../../src/sync/ports.js';
+import { createSyncStore } from '../../src/sync/store-adapter.js';
 import { createMemorySyncStore } from '../support/memory-sync-store.js';
 import { makeRaw, simpleParse } from '../support/simple-parse.js';
 
@@ -53,13 +56,43 @@ const modeArb = fc.constantFrom(
 
 let nextBodyId = 0;
 
-test('sync converges to the server state under faults (property)', async () => {
+/** A store under test plus a switch that makes its next commit fail (crash before commit). */
+interface StoreUnderTest {
+  store: SyncStore;
+  /** Makes the next commit fail (true) or clears that (false). */
+  failNextApply(on: boolean): void;
+  dispose(): void;
+}
+
+function crashable(store: SyncStore, dispose: () => void): StoreUnderTest {
+  let fail = false;
+  return {
+    store: {
+      ...store,
+      applyBatch: async (batch) => {
+        if (fail) {
+          fail = false;
+          throw new Error('simulated crash before commit');
+        }
+        return store.applyBatch(batch);
+      },
+    },
+    failNextApply: (on) => {
+      fail = on;
+    },
+    dispose,
+  };
+}
+
+async function checkConvergence(name: string, makeStore: () => Promise<StoreUnderTest>, numRuns: number): Promise<void> {
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(modeArb, fc.array(stepArb, { minLength: 1, maxLength: 25 }), async (mode, steps) => {
       runs++;
       const folder = createModelFolder(1);
-      const store = createMemorySyncStore();
+      const seenUidValidities = new Set<number>([folder.uidValidity]);
+      const harness = await makeStore();
+      const store = harness.store;
       const options = { accountId: 1, folder: 'INBOX', nowTs: 1 };
       for (const step of steps) {
         if (step.kind === 'append') {
@@ -72,24 +105,23 @@ test('sync converges to the server state under faults (property)', async () => {
           if (m) expungeMessage(folder, m.uid);
         } else if (step.kind === 'reset') {
           resetUidValidity(folder);
+          seenUidValidities.add(folder.uidValidity);
         } else if (step.kind === 'sync') {
           const session = createFakeSession(folder, {
             ...mode,
             ...(step.failAtCall === null ? {} : { failAtCall: step.failAtCall }),
             ...(step.failAfterMessages === null ? {} : { failAfterMessages: step.failAfterMessages }),
           });
-          store.failNextApply = step.crashCommit;
+          harness.failNextApply(step.crashCommit);
           await syncFolder(session, store, simpleParse, { ...options, maxMessages: step.maxMessages, batchMessages: step.batch }).catch(
             () => undefined,
           );
-          store.failNextApply = false;
+          harness.failNextApply(false);
           // Cursor invariant: every server message with UID <= cursor is stored (when the
           // store's UIDVALIDITY is the server's).
           const state = await store.loadFolderState(1, 'INBOX');
           if (state.uidValidity === folder.uidValidity) {
-            const stored = new Set(
-              store.locations.filter((l) => l.uidValidity === state.uidValidity && l.deletedAt === null).map((l) => l.uid),
-            );
+            const stored = new Set((await store.listLocations(state.folderId, state.uidValidity)).map((l) => l.uid));
             for (const m of folder.messages) {
               if (m.uid <= state.cursor) assert.ok(stored.has(m.uid), `uid ${m.uid} <= cursor ${state.cursor} not stored`);
             }
@@ -101,9 +133,8 @@ test('sync converges to the server state under faults (property)', async () => {
         const result = await syncFolder(createFakeSession(folder, mode), store, simpleParse, { ...options, maxMessages: 10_000 });
         if (result.remaining === 0) break;
       }
-      const live = store.locations
-        .filter((l) => l.uidValidity === folder.uidValidity && l.deletedAt === null)
-        .sort((a, b) => a.uid - b.uid);
+      const { folderId } = await store.loadFolderState(1, 'INBOX');
+      const live = (await store.listLocations(folderId, folder.uidValidity)).sort((a, b) => a.uid - b.uid);
       assert.deepEqual(
         live.map((l) => l.uid),
         folder.messages.map((m) => m.uid),
@@ -113,10 +144,32 @@ test('sync converges to the server state under faults (property)', async () => {
       }
       const ids = live.map((l) => l.messageId);
       assert.equal(new Set(ids).size, ids.length, 'no location duplicated');
-      const staleLive = store.locations.filter((l) => l.uidValidity !== folder.uidValidity && l.deletedAt === null);
-      assert.equal(staleLive.length, 0, 'no location of an old UIDVALIDITY stays live');
+      for (const uidValidity of seenUidValidities) {
+        if (uidValidity === folder.uidValidity) continue;
+        const stale = await store.listLocations(folderId, uidValidity);
+        assert.equal(stale.length, 0, 'no location of an old UIDVALIDITY stays live');
+      }
+      harness.dispose();
     }),
-    { numRuns: Number(process.env.PRX_PROPERTY_RUNS ?? 3000) },
+    { numRuns },
   );
-  console.log(`sync convergence property: ${runs} runs`);
+  console.log(`sync convergence property (${name}): ${runs} runs`);
+}
+
+const runs = Number(process.env.PRX_PROPERTY_RUNS ?? 2000);
+
+test('sync converges to the server state under faults (in-memory model store)', async () => {
+  await checkConvergence('memory store', async () => crashable(createMemorySyncStore(), () => undefined), runs);
+});
+
+test('sync converges to the server state under faults (sql.js store)', async () => {
+  await checkConvergence(
+    'sql.js store',
+    async () => {
+      const sqlStore = await openStore(':memory:');
+      sqlStore.upsertAccount({ email: 'a@example.test', provider: null, settings: {} }, 1);
+      return crashable(createSyncStore(sqlStore), () => sqlStore.close());
+    },
+    Math.ceil(runs / 4),
+  );
 });

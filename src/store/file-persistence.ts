@@ -1,0 +1,59 @@
+/**
+ * Crash-safe persistence of the in-memory sql.js image: write FILE.tmp, fsync it, rename it over
+ * FILE, fsync the directory. A process killed at any point leaves the previous file or the new
+ * one, never a torn one. Also: recognising files that are not SQLite before anything touches them.
+ */
+
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CorruptDatabaseError, StorageError } from '../errors.js';
+
+const SQLITE_MAGIC = 'SQLite format 3\u0000';
+
+/** Reads the database file; null when it does not exist or is empty (a new database). */
+export function readDatabaseFile(path: string): Uint8Array | null {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new StorageError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  if (size === 0) return null;
+  const bytes = new Uint8Array(readFileSync(path));
+  const magic = new TextDecoder('latin1').decode(bytes.subarray(0, 16));
+  if (magic !== SQLITE_MAGIC) {
+    throw new CorruptDatabaseError(`${path} is not an SQLite database (left untouched)`);
+  }
+  return bytes;
+}
+
+export function writeDatabaseFileAtomically(path: string, image: Uint8Array): void {
+  const tmpPath = `${path}.tmp`;
+  try {
+    const fd = openSync(tmpPath, 'w', 0o600);
+    try {
+      let offset = 0;
+      while (offset < image.byteLength) offset += writeSync(fd, image, offset, image.byteLength - offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmpPath, path);
+    fsyncDirectory(dirname(path));
+  } catch (error) {
+    throw new StorageError(`cannot save ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function fsyncDirectory(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some platforms/filesystems do not allow fsync on directories; the rename is still atomic.
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}

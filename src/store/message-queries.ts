@@ -1,0 +1,168 @@
+/**
+ * Read side for applications: list, get, search and count stored messages. Limits follow the
+ * original (1..500); search escapes LIKE wildcards so user text is matched literally.
+ */
+
+import { ConfigError } from '../errors.js';
+import type { Database, Row } from './database.js';
+
+export interface StoredMessage {
+  id: number;
+  accountId: number;
+  messageId: string;
+  subject: string | null;
+  sender: string | null;
+  senderAddress: string | null;
+  recipients: string | null;
+  cc: string | null;
+  bcc: string | null;
+  date: number | null;
+  bodyText: string | null;
+  bodyHtml: string | null;
+  snippet: string;
+  references: string | null;
+  inReplyTo: string | null;
+  attachments: unknown[];
+  size: number;
+  parseError: string | null;
+  truncated: boolean;
+  /** Live locations: folder name, UID, flags. */
+  locations: Array<{ folder: string; uidValidity: number; uid: number; flags: string[] }>;
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+    throw new ConfigError(`limit_out_of_range:${limit} (expected 1..=500)`);
+  }
+}
+
+const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+
+function toMessage(db: Database, row: Row): StoredMessage {
+  const locations = db
+    .all(
+      `SELECT f.name, l.uidvalidity, l.uid, l.flags FROM message_locations l JOIN folders f ON f.id = l.folder_id
+        WHERE l.message_row_id = ? AND l.deleted_at IS NULL ORDER BY f.name, l.uid`,
+      [Number(row.id)],
+    )
+    .map((l) => ({
+      folder: String(l.name),
+      uidValidity: Number(l.uidvalidity),
+      uid: Number(l.uid),
+      flags: JSON.parse(String(l.flags)) as string[],
+    }));
+  return {
+    id: Number(row.id),
+    accountId: Number(row.account_id),
+    messageId: String(row.message_id),
+    subject: str(row.subject),
+    sender: str(row.sender),
+    senderAddress: str(row.sender_address),
+    recipients: str(row.recipients),
+    cc: str(row.cc),
+    bcc: str(row.bcc),
+    date: row.date === null ? null : Number(row.date),
+    bodyText: str(row.body_text),
+    bodyHtml: str(row.body_html),
+    snippet: String(row.snippet ?? ''),
+    references: str(row.references_header),
+    inReplyTo: str(row.in_reply_to),
+    attachments: JSON.parse(String(row.attachments)) as unknown[],
+    size: Number(row.size),
+    parseError: str(row.parse_error),
+    truncated: Number(row.truncated) === 1,
+    locations,
+  };
+}
+
+export interface ListMessagesRequest {
+  accountId: number;
+  /** Only messages with a live location in this folder. */
+  folder?: string;
+  limit: number;
+  /** Only messages whose Date is before this (Unix ms), for paging. */
+  before?: number;
+}
+
+export function listMessages(db: Database, request: ListMessagesRequest): StoredMessage[] {
+  checkLimit(request.limit);
+  const rows = request.folder
+    ? db.all(
+        `SELECT m.* FROM messages m
+          WHERE m.account_id = ? AND COALESCE(m.date, 0) < ? AND EXISTS (
+            SELECT 1 FROM message_locations l JOIN folders f ON f.id = l.folder_id
+             WHERE l.message_row_id = m.id AND l.deleted_at IS NULL AND f.name = ?)
+          ORDER BY m.date DESC, m.id DESC LIMIT ?`,
+        [request.accountId, request.before ?? Number.MAX_SAFE_INTEGER, request.folder, request.limit],
+      )
+    : db.all(
+        `SELECT * FROM messages WHERE account_id = ? AND COALESCE(date, 0) < ? ORDER BY date DESC, id DESC LIMIT ?`,
+        [request.accountId, request.before ?? Number.MAX_SAFE_INTEGER, request.limit],
+      );
+  return rows.map((row) => toMessage(db, row));
+}
+
+export function getMessage(db: Database, id: number): StoredMessage | null {
+  const row = db.one('SELECT * FROM messages WHERE id = ?', [id]);
+  return row ? toMessage(db, row) : null;
+}
+
+export function getMessageByMessageId(db: Database, accountId: number, messageId: string): StoredMessage | null {
+  const row = db.one('SELECT * FROM messages WHERE account_id = ? AND message_id = ?', [accountId, messageId]);
+  return row ? toMessage(db, row) : null;
+}
+
+/** Escapes `%`, `_` and the escape character itself for `LIKE ... ESCAPE '\'`. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+export function searchMessages(db: Database, request: { accountId: number; query: string; limit: number }): StoredMessage[] {
+  checkLimit(request.limit);
+  const pattern = `%${escapeLike(request.query)}%`;
+  return db
+    .all(
+      `SELECT * FROM messages WHERE account_id = ? AND (
+          subject LIKE ?1 ESCAPE '\\' OR sender LIKE ?1 ESCAPE '\\' OR snippet LIKE ?1 ESCAPE '\\'
+          OR body_text LIKE ?1 ESCAPE '\\')
+        ORDER BY date DESC, id DESC LIMIT ?`.replace(/\?1/g, '?'),
+      [request.accountId, pattern, pattern, pattern, pattern, request.limit],
+    )
+    .map((row) => toMessage(db, row));
+}
+
+export interface FolderCounts {
+  folder: string;
+  live: number;
+  deleted: number;
+  cursor: number;
+  lastSyncAt: number | null;
+  status: string;
+  lastError: string | null;
+}
+
+export function folderCounts(db: Database, accountId: number): FolderCounts[] {
+  return db
+    .all(
+      `SELECT f.name,
+              (SELECT COUNT(*) FROM message_locations l WHERE l.folder_id = f.id AND l.deleted_at IS NULL) AS live,
+              (SELECT COUNT(*) FROM message_locations l WHERE l.folder_id = f.id AND l.deleted_at IS NOT NULL) AS deleted,
+              COALESCE(s.cursor, 0) AS cursor, s.last_sync_at, COALESCE(s.status, 'never') AS status, s.last_error
+         FROM folders f LEFT JOIN sync_state s ON s.folder_id = f.id
+        WHERE f.account_id = ? ORDER BY f.name`,
+      [accountId],
+    )
+    .map((row) => ({
+      folder: String(row.name),
+      live: Number(row.live),
+      deleted: Number(row.deleted),
+      cursor: Number(row.cursor),
+      lastSyncAt: row.last_sync_at === null ? null : Number(row.last_sync_at),
+      status: String(row.status),
+      lastError: str(row.last_error),
+    }));
+}
+
+export function countMessages(db: Database, accountId: number): number {
+  return Number(db.one('SELECT COUNT(*) AS n FROM messages WHERE account_id = ?', [accountId])?.n ?? 0);
+}

@@ -1,0 +1,37 @@
+/**
+ * Persisted scheduler state per job key (`account::folder`): when the job may run next, how many
+ * failures in a row it had, its last error, and when it was last attempted (for fairness).
+ */
+
+import type { Database } from './database.js';
+
+export interface RunnerJobState {
+  nextAllowedAt: number;
+  failureCount: number;
+  lastError: string | null;
+  lastAttemptAt: number | null;
+}
+
+export function getRunnerState(db: Database, key: string): RunnerJobState | null {
+  const row = db.one('SELECT * FROM runner_state WHERE job_key = ?', [key]);
+  if (!row) return null;
+  return {
+    nextAllowedAt: Number(row.next_allowed_at),
+    failureCount: Number(row.failure_count),
+    lastError: row.last_error === null ? null : String(row.last_error),
+    lastAttemptAt: row.last_attempt_at === null ? null : Number(row.last_attempt_at),
+  };
+}
+
+export function putRunnerState(db: Database, key: string, state: RunnerJobState): void {
+  db.transaction(() =>
+    db.run(
+      `INSERT INTO runner_state (job_key, next_allowed_at, failure_count, last_error, last_attempt_at)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (job_key) DO UPDATE SET next_allowed_at = excluded.next_allowed_at,
+         failure_count = excluded.failure_count, last_error = excluded.last_error,
+         last_attempt_at = excluded.last_attempt_at`,
+      [key, state.nextAllowedAt, state.failureCount, state.lastError, state.lastAttemptAt],
+    ),
+  );
+}

@@ -1,0 +1,91 @@
+/**
+ * The database schema as ordered migrations. Each migration runs in one transaction and bumps
+ * `PRAGMA user_version`; `PRAGMA application_id` marks the file as a prx-email database so a
+ * foreign SQLite file is recognised and never overwritten.
+ */
+
+/** "PRXE" — written to the SQLite header's application id field. */
+export const APPLICATION_ID = 0x50525845;
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: initial schema
+  `
+  CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    provider TEXT,
+    settings TEXT NOT NULL,            -- JSON: IMAP settings without secrets
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE folders (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,                -- as the server spells it (modified UTF-7 when it uses it)
+    display_name TEXT NOT NULL,        -- decoded for people
+    delimiter TEXT,
+    special_use TEXT,                  -- e.g. \\Sent
+    uidvalidity INTEGER,
+    uidnext INTEGER,
+    highestmodseq INTEGER,
+    UNIQUE (account_id, name)
+  );
+  CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    message_id TEXT NOT NULL,
+    subject TEXT,
+    sender TEXT,
+    sender_address TEXT,
+    recipients TEXT,
+    cc TEXT,
+    bcc TEXT,
+    date INTEGER,                      -- Date header, Unix ms
+    body_text TEXT,
+    body_html TEXT,
+    snippet TEXT NOT NULL DEFAULT '',
+    references_header TEXT,
+    in_reply_to TEXT,
+    attachments TEXT NOT NULL DEFAULT '[]',
+    size INTEGER NOT NULL,
+    parse_error TEXT,
+    truncated INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    UNIQUE (account_id, message_id)
+  );
+  CREATE TABLE message_locations (
+    id INTEGER PRIMARY KEY,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    message_row_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    flags TEXT NOT NULL DEFAULT '[]',  -- JSON array of flags as the server spells them
+    modseq INTEGER,
+    internaldate INTEGER,              -- Unix ms
+    deleted_at INTEGER,                -- tombstone: Unix seconds of the sync that saw it go
+    UNIQUE (folder_id, uidvalidity, uid)
+  );
+  CREATE TABLE sync_state (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    cursor INTEGER NOT NULL DEFAULT 0, -- every server UID <= cursor is stored
+    uidvalidity INTEGER,
+    highestmodseq INTEGER,
+    last_sync_at INTEGER,
+    last_error TEXT,
+    status TEXT NOT NULL DEFAULT 'never',
+    PRIMARY KEY (account_id, folder_id)
+  );
+  CREATE TABLE runner_state (
+    job_key TEXT PRIMARY KEY,          -- "account::folder"
+    next_allowed_at INTEGER NOT NULL DEFAULT 0,
+    failure_count INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_attempt_at INTEGER
+  );
+  CREATE INDEX idx_messages_account_date ON messages (account_id, date DESC, id DESC);
+  CREATE INDEX idx_messages_in_reply_to ON messages (account_id, in_reply_to);
+  CREATE INDEX idx_locations_message ON message_locations (message_row_id);
+  CREATE INDEX idx_locations_folder_live ON message_locations (folder_id, uidvalidity, deleted_at, uid);
+  `,
+];

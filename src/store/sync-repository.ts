@@ -1,0 +1,243 @@
+/**
+ * What the sync engine writes and reads: folder sync state, live message locations, and the
+ * all-or-nothing batch that stores messages, flag changes, tombstones and the new cursor in one
+ * transaction. Its shapes match the engine's `SyncStore` port structurally.
+ */
+
+import type { BindParams } from 'sql.js';
+import type { MessageRecord } from '../mime/types.js';
+import { ensureFolder } from './accounts.js';
+import type { Database, Row } from './database.js';
+
+export interface StoredFolderState {
+  folderId: number;
+  cursor: number;
+  uidValidity: number | null;
+  uidNext: number | null;
+  highestModseq: bigint | null;
+  liveCount: number;
+}
+
+export interface StoredLocation {
+  uid: number;
+  flags: string[];
+  modseq: bigint | null;
+  messageId: string;
+  size: number;
+}
+
+export interface BatchMessage {
+  record: MessageRecord;
+  uid: number;
+  flags: string[];
+  modseq: bigint | null;
+  internalDate: number | null;
+}
+
+export interface BatchFlagUpdate {
+  uid: number;
+  flags: string[];
+  modseq: bigint | null;
+}
+
+export interface StoreBatch {
+  accountId: number;
+  folderId: number;
+  uidValidity: number;
+  messages: BatchMessage[];
+  flagUpdates: BatchFlagUpdate[];
+  expungedUids: number[];
+  state: {
+    cursor: number;
+    uidValidity: number;
+    uidNext: number | null;
+    highestModseq: bigint | null;
+    lastSyncAt: number;
+  };
+}
+
+export interface UidValidityRemap {
+  accountId: number;
+  folderId: number;
+  oldUidValidity: number;
+  newUidValidity: number;
+  matches: Array<{ oldUid: number; newUid: number }>;
+  cursor: number;
+  lastSyncAt: number;
+}
+
+const toBigOrNull = (value: unknown): bigint | null => (value === null || value === undefined ? null : BigInt(value as bigint));
+/** sql.js binds bigint exactly; its d.ts does not say so. */
+const params = (values: unknown[]): BindParams => values as BindParams;
+
+export function loadFolderState(db: Database, accountId: number, folder: string): StoredFolderState {
+  const folderId = ensureFolder(db, accountId, folder);
+  const row = db.one(
+    `SELECT s.cursor, s.uidvalidity, s.highestmodseq, f.uidnext
+       FROM folders f LEFT JOIN sync_state s ON s.folder_id = f.id AND s.account_id = ?
+      WHERE f.id = ?`,
+    [accountId, folderId],
+    { bigint: true },
+  ) as Row;
+  const uidValidity = row.uidvalidity === null ? null : Number(row.uidvalidity);
+  const live = db.one(
+    'SELECT COUNT(*) AS n FROM message_locations WHERE folder_id = ? AND uidvalidity = ? AND deleted_at IS NULL',
+    [folderId, uidValidity ?? -1],
+  );
+  return {
+    folderId,
+    cursor: row.cursor === null ? 0 : Number(row.cursor),
+    uidValidity,
+    uidNext: row.uidnext === null ? null : Number(row.uidnext),
+    highestModseq: toBigOrNull(row.highestmodseq),
+    liveCount: Number(live?.n ?? 0),
+  };
+}
+
+export function listLocations(db: Database, folderId: number, uidValidity: number): StoredLocation[] {
+  return db
+    .all(
+      `SELECT l.uid, l.flags, l.modseq, m.message_id, m.size
+         FROM message_locations l JOIN messages m ON m.id = l.message_row_id
+        WHERE l.folder_id = ? AND l.uidvalidity = ? AND l.deleted_at IS NULL
+        ORDER BY l.uid`,
+      [folderId, uidValidity],
+      { bigint: true },
+    )
+    .map((row) => ({
+      uid: Number(row.uid),
+      flags: JSON.parse(String(row.flags)) as string[],
+      modseq: toBigOrNull(row.modseq),
+      messageId: String(row.message_id),
+      size: Number(row.size),
+    }));
+}
+
+function insertMessage(db: Database, accountId: number, record: MessageRecord, nowTs: number): number {
+  db.run(
+    `INSERT INTO messages (account_id, message_id, subject, sender, sender_address, recipients, cc, bcc, date,
+        body_text, body_html, snippet, references_header, in_reply_to, attachments, size, parse_error, truncated,
+        created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (account_id, message_id) DO UPDATE SET
+        subject = excluded.subject, sender = excluded.sender, sender_address = excluded.sender_address,
+        recipients = excluded.recipients, cc = excluded.cc, bcc = excluded.bcc, date = excluded.date,
+        body_text = excluded.body_text, body_html = excluded.body_html, snippet = excluded.snippet,
+        references_header = excluded.references_header, in_reply_to = excluded.in_reply_to,
+        attachments = excluded.attachments, size = excluded.size, parse_error = excluded.parse_error,
+        truncated = excluded.truncated
+      WHERE messages.truncated = 1 AND excluded.truncated = 0`,
+    [
+      accountId,
+      record.messageId,
+      record.subject,
+      record.sender,
+      record.senderAddress,
+      record.recipients,
+      record.cc,
+      record.bcc,
+      record.date,
+      record.bodyText,
+      record.bodyHtml,
+      record.snippet,
+      record.references,
+      record.inReplyTo,
+      JSON.stringify(record.attachments),
+      record.size,
+      record.parseError,
+      record.truncated ? 1 : 0,
+      nowTs,
+    ],
+  );
+  return Number(db.one('SELECT id FROM messages WHERE account_id = ? AND message_id = ?', [accountId, record.messageId])?.id);
+}
+
+function writeState(db: Database, accountId: number, folderId: number, state: StoreBatch['state']): void {
+  db.run(
+    `INSERT INTO sync_state (account_id, folder_id, cursor, uidvalidity, highestmodseq, last_sync_at, last_error, status)
+     VALUES (?, ?, ?, ?, ?, ?, NULL, 'ok')
+     ON CONFLICT (account_id, folder_id) DO UPDATE SET cursor = excluded.cursor, uidvalidity = excluded.uidvalidity,
+       highestmodseq = excluded.highestmodseq, last_sync_at = excluded.last_sync_at, last_error = NULL, status = 'ok'`,
+    params([accountId, folderId, state.cursor, state.uidValidity, state.highestModseq, state.lastSyncAt]),
+  );
+  db.run(
+    'UPDATE folders SET uidvalidity = ?, uidnext = ?, highestmodseq = ? WHERE id = ?',
+    params([state.uidValidity, state.uidNext, state.highestModseq, folderId]),
+  );
+}
+
+export function applyBatch(db: Database, batch: StoreBatch): void {
+  db.transaction(() => {
+    for (const message of batch.messages) {
+      const rowId = insertMessage(db, batch.accountId, message.record, batch.state.lastSyncAt);
+      db.run(
+        `INSERT INTO message_locations (folder_id, uidvalidity, uid, message_row_id, flags, modseq, internaldate, deleted_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+         ON CONFLICT (folder_id, uidvalidity, uid) DO UPDATE SET message_row_id = excluded.message_row_id,
+           flags = excluded.flags, modseq = excluded.modseq, internaldate = excluded.internaldate, deleted_at = NULL`,
+        params([
+          batch.folderId,
+          batch.uidValidity,
+          message.uid,
+          rowId,
+          JSON.stringify(message.flags),
+          message.modseq,
+          message.internalDate,
+        ]),
+      );
+    }
+    for (const update of batch.flagUpdates) {
+      db.run(
+        'UPDATE message_locations SET flags = ?, modseq = ? WHERE folder_id = ? AND uidvalidity = ? AND uid = ?',
+        params([JSON.stringify(update.flags), update.modseq, batch.folderId, batch.uidValidity, update.uid]),
+      );
+    }
+    for (const uid of batch.expungedUids) {
+      db.run(
+        `UPDATE message_locations SET deleted_at = ?
+          WHERE folder_id = ? AND uidvalidity = ? AND uid = ? AND deleted_at IS NULL`,
+        [batch.state.lastSyncAt, batch.folderId, batch.uidValidity, uid],
+      );
+    }
+    writeState(db, batch.accountId, batch.folderId, batch.state);
+  });
+}
+
+export function remapUidValidity(db: Database, change: UidValidityRemap): { tombstoned: number } {
+  return db.transaction(() => {
+    for (const match of change.matches) {
+      db.run(
+        `UPDATE message_locations SET uidvalidity = ?, uid = ?
+          WHERE folder_id = ? AND uidvalidity = ? AND uid = ? AND deleted_at IS NULL`,
+        [change.newUidValidity, match.newUid, change.folderId, change.oldUidValidity, match.oldUid],
+      );
+    }
+    const before = db.one(
+      'SELECT COUNT(*) AS n FROM message_locations WHERE folder_id = ? AND uidvalidity = ? AND deleted_at IS NULL',
+      [change.folderId, change.oldUidValidity],
+    );
+    db.run(
+      'UPDATE message_locations SET deleted_at = ? WHERE folder_id = ? AND uidvalidity = ? AND deleted_at IS NULL',
+      [change.lastSyncAt, change.folderId, change.oldUidValidity],
+    );
+    writeState(db, change.accountId, change.folderId, {
+      cursor: change.cursor,
+      uidValidity: change.newUidValidity,
+      uidNext: null,
+      highestModseq: null,
+      lastSyncAt: change.lastSyncAt,
+    });
+    return { tombstoned: Number(before?.n ?? 0) };
+  });
+}
+
+export function recordFailure(db: Database, accountId: number, folderId: number, error: string, at: number): void {
+  db.transaction(() => {
+    db.run(
+      `INSERT INTO sync_state (account_id, folder_id, last_sync_at, last_error, status) VALUES (?, ?, ?, ?, 'error')
+       ON CONFLICT (account_id, folder_id) DO UPDATE SET last_error = excluded.last_error, status = 'error',
+         last_sync_at = excluded.last_sync_at`,
+      [accountId, folderId, at, error],
+    );
+  });
+}
