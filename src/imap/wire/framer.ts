@@ -1,0 +1,281 @@
+/**
+ * The framer: first stage of parsing (imap-codec's "fragmentizer"). It cuts the incoming byte
+ * stream into responses — line segments and `{n}` / `{n+}` / `~{n}` literals — for ANY chunking
+ * of the input, without interpreting the grammar. Body-section literals of FETCH responses are
+ * streamed to the consumer as they arrive (never buffered); other literals are buffered up to a
+ * limit. Limits are enforced before anything of the announced size is allocated.
+ *
+ * A response frame is `segments[0] literal[0] segments[1] literal[1] ... segments[k]`, where each
+ * segment is the line text up to (not including) CRLF, and segments[i] for i < k ends with the
+ * literal marker that announced literal[i].
+ */
+
+import type { ParserLimits } from './types.js';
+
+export type FrameLiteral =
+  | { kind: 'buffered'; bytes: Uint8Array }
+  | { kind: 'streamed'; size: number };
+
+export interface Frame {
+  segments: Uint8Array[];
+  literals: FrameLiteral[];
+}
+
+export interface BodyLiteralInfo {
+  seq: number;
+  section: string;
+  binary: boolean;
+  origin: number | null;
+}
+
+export interface FramerSink {
+  frame(frame: Frame): void;
+  /** A frame could not be completed within the limits; `head` is its first segment. */
+  frameError(message: string, head: Uint8Array | null, limit: boolean): void;
+  bodyStart(info: BodyLiteralInfo, size: number): void;
+  bodyChunk(seq: number, data: Uint8Array): void;
+  bodyEnd(seq: number): void;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+type Mode =
+  | { kind: 'line' }
+  | { kind: 'literal'; remaining: number; parts: Uint8Array[]; size: number }
+  | { kind: 'stream'; remaining: number; seq: number; size: number }
+  | { kind: 'skip-literal'; remaining: number }
+  | { kind: 'skip-line' };
+
+const latin1 = new TextDecoder('latin1');
+
+/**
+ * Recognises the literal marker at the end of a line segment. Returns the announced size, or -1
+ * when the segment does not end with `{digits}`, `{digits+}` or `~{digits}`.
+ */
+export function literalSizeAtEnd(segment: Uint8Array): number {
+  let end = segment.length - 1;
+  if (end < 2 || segment[end] !== 0x7d /* } */) return -1;
+  end--;
+  if (segment[end] === 0x2b /* + */) end--;
+  let size = 0;
+  let digits = 0;
+  let multiplier = 1;
+  while (end >= 0) {
+    const byte = segment[end] as number;
+    if (byte >= 0x30 && byte <= 0x39) {
+      size += (byte - 0x30) * multiplier;
+      multiplier *= 10;
+      digits++;
+      end--;
+      continue;
+    }
+    break;
+  }
+  if (digits === 0 || digits > 15 || segment[end] !== 0x7b /* { */) return -1;
+  return size;
+}
+
+// `* 12 FETCH (... BODY[1.2]<0> {` — what decides whether a literal is a streamed body section.
+const FETCH_HEAD = /^\*\s+(\d+)\s+FETCH\s/i;
+const BODY_ITEM_BEFORE_LITERAL =
+  /(?:^|[\s(])(BODY|BINARY)\[([^\]]*)\](?:<(\d+)>)?\s*~?\{\d+\+?\}$|(?:^|[\s(])(RFC822(?:\.HEADER|\.TEXT)?)\s*~?\{\d+\+?\}$/i;
+
+export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodies: boolean) {
+  let mode: Mode = { kind: 'line' };
+  // Bytes of the current line segment received so far (across chunks).
+  let lineParts: Uint8Array[] = [];
+  let lineLength = 0;
+  let frame: Frame = { segments: [], literals: [] };
+  let frameBytes = 0;
+  let fetchSeq: number | null = null; // sequence number when the current frame is a FETCH
+
+  const resetFrame = (): void => {
+    frame = { segments: [], literals: [] };
+    frameBytes = 0;
+    fetchSeq = null;
+  };
+
+  const takeLine = (tail: Uint8Array): Uint8Array => {
+    let line: Uint8Array;
+    if (lineParts.length === 0) line = tail;
+    else {
+      line = new Uint8Array(lineLength + tail.length);
+      let offset = 0;
+      for (const part of lineParts) {
+        line.set(part, offset);
+        offset += part.length;
+      }
+      line.set(tail, offset);
+    }
+    lineParts = [];
+    lineLength = 0;
+    // Strip CR (bare LF is accepted) and, on the first segment, leading NUL bytes.
+    let end = line.length;
+    if (end > 0 && line[end - 1] === CR) end--;
+    let start = 0;
+    if (frame.segments.length === 0) while (start < end && line[start] === 0) start++;
+    return start === 0 && end === line.length ? line : line.subarray(start, end);
+  };
+
+  const bodyInfoFor = (segment: Uint8Array): BodyLiteralInfo | null => {
+    if (!streamBodies) return null;
+    if (frame.segments.length === 0) {
+      const head = latin1.decode(segment.subarray(0, Math.min(segment.length, 32)));
+      const match = FETCH_HEAD.exec(head);
+      fetchSeq = match ? Number(match[1]) : null;
+    }
+    if (fetchSeq === null) return null;
+    const tail = latin1.decode(segment.subarray(Math.max(0, segment.length - 256)));
+    const match = BODY_ITEM_BEFORE_LITERAL.exec(tail);
+    if (!match) return null;
+    if (match[4] !== undefined) {
+      const item = match[4].toUpperCase();
+      return { seq: fetchSeq, section: item, binary: false, origin: null };
+    }
+    return {
+      seq: fetchSeq,
+      section: (match[2] ?? '').toUpperCase(),
+      binary: (match[1] ?? '').toUpperCase() === 'BINARY',
+      origin: match[3] === undefined ? null : Number(match[3]),
+    };
+  };
+
+  const endOfSegment = (segment: Uint8Array): void => {
+    const size = literalSizeAtEnd(segment);
+    if (size < 0) {
+      frame.segments.push(segment);
+      const done = frame;
+      resetFrame();
+      sink.frame(done);
+      return;
+    }
+    const info = bodyInfoFor(segment);
+    frame.segments.push(segment);
+    if (info !== null) {
+      if (size > limits.maxStreamedLiteralSize) {
+        sink.frameError(`literal of ${size} bytes exceeds maxStreamedLiteralSize`, frame.segments[0] ?? null, true);
+        resetFrame();
+        mode = { kind: 'skip-literal', remaining: size };
+        return;
+      }
+      sink.bodyStart(info, size);
+      frame.literals.push({ kind: 'streamed', size });
+      if (size === 0) {
+        sink.bodyEnd(info.seq);
+        mode = { kind: 'line' };
+      } else mode = { kind: 'stream', remaining: size, seq: info.seq, size };
+      return;
+    }
+    if (size > limits.maxLiteralSize) {
+      sink.frameError(`literal of ${size} bytes exceeds maxLiteralSize`, frame.segments[0] ?? null, true);
+      resetFrame();
+      mode = { kind: 'skip-literal', remaining: size };
+      return;
+    }
+    frameBytes += size;
+    if (size === 0) {
+      frame.literals.push({ kind: 'buffered', bytes: new Uint8Array(0) });
+      mode = { kind: 'line' };
+    } else mode = { kind: 'literal', remaining: size, parts: [], size };
+  };
+
+  const push = (chunk: Uint8Array): void => {
+    let offset = 0;
+    while (offset < chunk.length) {
+      switch (mode.kind) {
+        case 'line': {
+          const lf = chunk.indexOf(LF, offset);
+          if (lf < 0) {
+            const part = chunk.subarray(offset);
+            lineLength += part.length;
+            if (lineLength + frameBytes > limits.maxLineLength) {
+              sink.frameError('line exceeds maxLineLength', frame.segments[0] ?? part, true);
+              lineParts = [];
+              lineLength = 0;
+              resetFrame();
+              mode = { kind: 'skip-line' };
+            } else lineParts.push(part);
+            offset = chunk.length;
+            break;
+          }
+          const tail = chunk.subarray(offset, lf);
+          offset = lf + 1;
+          if (lineLength + tail.length + frameBytes > limits.maxLineLength) {
+            sink.frameError('line exceeds maxLineLength', frame.segments[0] ?? tail, true);
+            lineParts = [];
+            lineLength = 0;
+            resetFrame();
+            break;
+          }
+          frameBytes += tail.length;
+          endOfSegment(takeLine(tail));
+          break;
+        }
+        case 'literal': {
+          const take = Math.min(mode.remaining, chunk.length - offset);
+          mode.parts.push(chunk.subarray(offset, offset + take));
+          mode.remaining -= take;
+          offset += take;
+          if (mode.remaining === 0) {
+            const bytes = mode.parts.length === 1 ? (mode.parts[0] as Uint8Array).slice() : concat(mode.parts, mode.size);
+            frame.literals.push({ kind: 'buffered', bytes });
+            mode = { kind: 'line' };
+          }
+          break;
+        }
+        case 'stream': {
+          const take = Math.min(mode.remaining, chunk.length - offset);
+          if (take > 0) sink.bodyChunk(mode.seq, chunk.subarray(offset, offset + take));
+          mode.remaining -= take;
+          offset += take;
+          if (mode.remaining === 0) {
+            sink.bodyEnd(mode.seq);
+            mode = { kind: 'line' };
+          }
+          break;
+        }
+        case 'skip-literal': {
+          const take = Math.min(mode.remaining, chunk.length - offset);
+          mode.remaining -= take;
+          offset += take;
+          // After the literal the rest of the response's line is skipped too.
+          if (mode.remaining === 0) mode = { kind: 'skip-line' };
+          break;
+        }
+        case 'skip-line': {
+          const lf = chunk.indexOf(LF, offset);
+          if (lf < 0) offset = chunk.length;
+          else {
+            offset = lf + 1;
+            mode = { kind: 'line' };
+          }
+          break;
+        }
+      }
+    }
+  };
+
+  /** End of input: true when the stream stopped cleanly between responses. */
+  const end = (): boolean => {
+    const clean = mode.kind === 'line' && lineLength === 0 && frame.segments.length === 0;
+    if (!clean) sink.frameError('connection ended in the middle of a response', frame.segments[0] ?? lineParts[0] ?? null, false);
+    mode = { kind: 'line' };
+    lineParts = [];
+    lineLength = 0;
+    resetFrame();
+    return clean;
+  };
+
+  return { push, end };
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * The streaming response parser: framer (framer.ts) + grammar (grammar/parse-response.ts).
+ * Bytes in, `ParserEvent`s out, in stream order. Never throws out of push()/end(): a malformed
+ * response yields one `error` event and parsing resumes at the next response.
+ */
+import { LimitError, ProtocolError } from '../../errors.js';
+import { createFramer, type Frame } from './framer.js';
+import { parseFrame } from './grammar/parse-response.js';
+import { DEFAULT_PARSER_LIMITS } from './limits.js';
+import type { ParserEvent, ParserLimits } from './types.js';
+
+export interface ResponseParserOptions {
+  limits?: Partial<ParserLimits>;
+  /** Stream FETCH body-section literals as body-* events (default true). */
+  streamBodies?: boolean;
+}
+
+export interface ResponseParser {
+  push(chunk: Uint8Array): void;
+  /** End of input; emits an error event if the stream stopped inside a response. */
+  end(): void;
+}
+
+const latin1 = new TextDecoder('latin1');
+
+function excerptOf(head: Uint8Array | null): string {
+  if (!head) return '';
+  return latin1.decode(head.subarray(0, 200)).replace(/[^\x20-\x7e]/g, '.');
+}
+
+function tagOf(head: Uint8Array | null): string | null {
+  if (!head || head.length === 0) return null;
+  const text = latin1.decode(head.subarray(0, 64));
+  const match = /^([^\s*+(){%"\\\]]+)\s/.exec(text);
+  return match ? (match[1] as string) : null;
+}
+
+export function createResponseParser(onEvent: (event: ParserEvent) => void, options: ResponseParserOptions = {}): ResponseParser {
+  const limits: ParserLimits = { ...DEFAULT_PARSER_LIMITS, ...options.limits };
+  const emitError = (message: string, head: Uint8Array | null, isLimit: boolean): void => {
+    const error = isLimit ? new LimitError(message) : new ProtocolError(message);
+    onEvent({ type: 'error', error: error as ProtocolError, excerpt: excerptOf(head), tag: tagOf(head) });
+  };
+  const framer = createFramer(
+    {
+      frame(frame: Frame) {
+        let event: ParserEvent;
+        try {
+          event = { type: 'response', response: parseFrame(frame, limits) };
+        } catch (error) {
+          const head = frame.segments[0] ?? null;
+          emitError(`malformed response: ${(error as Error).message}`, head, false);
+          return;
+        }
+        onEvent(event);
+      },
+      frameError: emitError,
+      bodyStart(info, size) {
+        onEvent({ type: 'body-start', seq: info.seq, section: info.section, binary: info.binary, origin: info.origin, size });
+      },
+      bodyChunk(seq, data) {
+        onEvent({ type: 'body-chunk', seq, data });
+      },
+      bodyEnd(seq) {
+        onEvent({ type: 'body-end', seq });
+      },
+    },
+    limits,
+    options.streamBodies ?? true,
+  );
+  return {
+    // Exceptions thrown by `onEvent` propagate to the caller of push(); the parser's own
+    // failures never do.
+    push(chunk) {
+      framer.push(chunk);
+    },
+    end() {
+      framer.end();
+    },
+  };
+}

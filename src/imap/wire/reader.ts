@@ -1,0 +1,305 @@
+/**
+ * A cursor over one framed response (segments and literals) with the token readers the grammar
+ * needs: atoms, numbers, quoted strings, literals, nstrings, parenthesised lists and generic
+ * values. Reading past what the response holds throws `GrammarError`, which the parser turns into
+ * one error event for that response.
+ *
+ * Tolerated quirks: numbers such as `9.3736e+06`, unescaped `"` inside quoted strings when the
+ * next byte cannot end the string, NIL where a list or string is expected, and extra spaces.
+ */
+
+import type { Frame, FrameLiteral } from './framer.js';
+import type { ParserLimits } from './types.js';
+
+export class GrammarError extends Error {}
+
+/** A generic IMAP value: NIL, an atom/number/string (as text), a literal's bytes, or a list. */
+export type WireValue = null | string | Uint8Array | StreamedMarker | WireValue[];
+export interface StreamedMarker {
+  streamed: true;
+  size: number;
+}
+
+const SP = 0x20;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const DQUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const TILDE = 0x7e;
+const RBRACKET = 0x5d;
+
+const utf8 = new TextDecoder('utf-8');
+
+/** Decodes bytes as UTF-8 with a fast path for short ASCII. */
+export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (end - start < 64) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if ((bytes[i] as number) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  }
+  return utf8.decode(bytes.subarray(start, end));
+}
+
+export class ResponseReader {
+  private segmentIndex = 0;
+  private segment: Uint8Array;
+  pos = 0;
+  private markerStart: number;
+  private tokens = 0;
+  private depth = 0;
+
+  constructor(
+    private readonly frame: Frame,
+    private readonly limits: ParserLimits,
+  ) {
+    this.segment = frame.segments[0] ?? new Uint8Array(0);
+    this.markerStart = this.findMarker();
+  }
+
+  private findMarker(): number {
+    if (this.segmentIndex >= this.frame.literals.length) return -1;
+    const seg = this.segment;
+    let i = seg.length - 1;
+    while (i >= 0 && seg[i] !== LBRACE) i--;
+    if (i > 0 && seg[i - 1] === TILDE) i--;
+    return i;
+  }
+
+  private count(): void {
+    if (++this.tokens > this.limits.maxTokens) throw new GrammarError('response has more tokens than maxTokens');
+  }
+
+  /** Next byte, -1 at the end of the response, 256 at a literal. */
+  peek(): number {
+    if (this.pos === this.markerStart) return 256;
+    if (this.pos >= this.segment.length) return -1;
+    return this.segment[this.pos] as number;
+  }
+
+  atEnd(): boolean {
+    this.skipSpaces();
+    return this.peek() === -1;
+  }
+
+  skipSpaces(): void {
+    while (this.pos !== this.markerStart && this.segment[this.pos] === SP) this.pos++;
+  }
+
+  expect(byte: number): void {
+    this.skipSpaces();
+    if (this.peek() !== byte) throw new GrammarError(`expected '${String.fromCharCode(byte)}' at ${this.pos}`);
+    this.pos++;
+  }
+
+  /** Consumes `byte` when it is next (after spaces). */
+  accept(byte: number): boolean {
+    this.skipSpaces();
+    if (this.peek() === byte) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+
+  private takeLiteral(): FrameLiteral {
+    const literal = this.frame.literals[this.segmentIndex];
+    if (!literal) throw new GrammarError('literal missing');
+    this.segmentIndex++;
+    this.segment = this.frame.segments[this.segmentIndex] ?? new Uint8Array(0);
+    this.pos = 0;
+    this.markerStart = this.findMarker();
+    return literal;
+  }
+
+  /** Reads an atom-like token: stops at SP, parens, quotes, `{` of a literal, or end. `]` stops
+   * it too unless `allowBracket` (mailbox names and flags such as `[Gmail]`). */
+  readAtom(allowBracket = false): string {
+    this.skipSpaces();
+    const start = this.pos;
+    const seg = this.segment;
+    const limit = this.markerStart >= 0 ? this.markerStart : seg.length;
+    let i = start;
+    while (i < limit) {
+      const byte = seg[i] as number;
+      if (byte === SP || byte === LPAREN || byte === RPAREN || byte === DQUOTE) break;
+      if (byte === RBRACKET && !allowBracket) break;
+      if (byte === 0x5b /* [ */ && !allowBracket) {
+        // BODY[...] style: include the bracketed part.
+        const close = seg.indexOf(RBRACKET, i);
+        if (close < 0 || close >= limit) break;
+        i = close + 1;
+        continue;
+      }
+      i++;
+    }
+    if (i === start) throw new GrammarError(`expected an atom at ${start}`);
+    this.pos = i;
+    this.count();
+    return decodeText(seg, start, i);
+  }
+
+  /** Reads a number; tolerates decimal/exponent forms (rounded) and `-1` (as written). */
+  readNumber(): number {
+    const atom = this.readAtom();
+    if (/^\d+$/.test(atom)) return Number(atom);
+    const value = Number(atom);
+    if (!Number.isFinite(value)) throw new GrammarError(`expected a number, got '${atom.slice(0, 20)}'`);
+    return Math.round(value);
+  }
+
+  readBigInt(): bigint {
+    const atom = this.readAtom();
+    if (/^-?\d+$/.test(atom)) return BigInt(atom);
+    const value = Number(atom);
+    if (!Number.isFinite(value)) throw new GrammarError(`expected a number, got '${atom.slice(0, 20)}'`);
+    return BigInt(Math.round(value));
+  }
+
+  private readQuotedBytes(): Uint8Array | string {
+    // pos is at the opening quote.
+    const seg = this.segment;
+    const limit = this.markerStart >= 0 ? this.markerStart : seg.length;
+    let i = this.pos + 1;
+    let hasEscape = false;
+    for (;;) {
+      if (i >= limit) throw new GrammarError('unterminated quoted string');
+      const byte = seg[i] as number;
+      if (byte === BACKSLASH && i + 1 < limit) {
+        hasEscape = true;
+        i += 2;
+        continue;
+      }
+      if (byte === DQUOTE) {
+        const next = i + 1 < limit ? (seg[i + 1] as number) : -1;
+        // An unescaped quote inside the string (server bug) cannot be followed by a byte that
+        // continues the value; only SP, ')', ']' or the end may follow a closing quote.
+        if (next === -1 || next === SP || next === RPAREN || next === RBRACKET || i + 1 === limit) break;
+      }
+      i++;
+    }
+    const start = this.pos + 1;
+    this.pos = i + 1;
+    this.count();
+    if (!hasEscape) return decodeText(seg, start, i);
+    const out: number[] = [];
+    for (let j = start; j < i; j++) {
+      const byte = seg[j] as number;
+      if (byte === BACKSLASH && j + 1 < i) {
+        out.push(seg[++j] as number);
+      } else out.push(byte);
+    }
+    return decodeText(Uint8Array.from(out));
+  }
+
+  /** string / nstring / astring as text (NIL → null). */
+  readNString(): string | null {
+    this.skipSpaces();
+    const byte = this.peek();
+    if (byte === DQUOTE) return this.readQuotedBytes() as string;
+    if (byte === 256) {
+      const literal = this.takeLiteral();
+      this.count();
+      return literal.kind === 'buffered' ? decodeText(literal.bytes) : '';
+    }
+    const atom = this.readAtom(true);
+    if (atom.toUpperCase() === 'NIL') return null;
+    return atom;
+  }
+
+  readAString(): string {
+    const value = this.readNString();
+    return value ?? 'NIL';
+  }
+
+  /** nstring as raw bytes (body sections); a streamed literal yields its marker. */
+  readNBytes(): Uint8Array | StreamedMarker | null {
+    this.skipSpaces();
+    const byte = this.peek();
+    if (byte === 256) {
+      const literal = this.takeLiteral();
+      this.count();
+      return literal.kind === 'buffered' ? literal.bytes : { streamed: true, size: literal.size };
+    }
+    if (byte === DQUOTE) return new TextEncoder().encode(this.readQuotedBytes() as string);
+    const atom = this.readAtom();
+    if (atom.toUpperCase() === 'NIL') return null;
+    throw new GrammarError('expected a string');
+  }
+
+  /** Reads `( item item ... )` calling `item` for each; NIL yields null. */
+  readList<T>(item: () => T): T[] | null {
+    this.skipSpaces();
+    if (this.peek() !== LPAREN) {
+      const atom = this.readAtom();
+      if (atom.toUpperCase() === 'NIL') return null;
+      throw new GrammarError(`expected a list at ${this.pos}`);
+    }
+    this.pos++;
+    if (++this.depth > this.limits.maxDepth) throw new GrammarError('nesting deeper than maxDepth');
+    const items: T[] = [];
+    for (;;) {
+      this.skipSpaces();
+      const byte = this.peek();
+      if (byte === RPAREN) {
+        this.pos++;
+        break;
+      }
+      if (byte === -1) throw new GrammarError('unterminated list');
+      items.push(item());
+    }
+    this.depth--;
+    this.count();
+    return items;
+  }
+
+  /** Any value: list, string, literal, NIL, number or atom. */
+  readValue(): WireValue {
+    this.skipSpaces();
+    const byte = this.peek();
+    if (byte === LPAREN) return this.readList(() => this.readValue()) ?? [];
+    if (byte === DQUOTE) return this.readQuotedBytes() as string;
+    if (byte === 256) {
+      const literal = this.takeLiteral();
+      this.count();
+      return literal.kind === 'buffered' ? literal.bytes : { streamed: true, size: literal.size };
+    }
+    if (byte === -1) throw new GrammarError('value expected');
+    const atom = this.readAtom();
+    return atom.toUpperCase() === 'NIL' ? null : atom;
+  }
+
+  /** The rest of the current segment as text (resp-text), trimmed of surrounding spaces. */
+  readRestText(): string {
+    this.skipSpaces();
+    const seg = this.segment;
+    const end = this.markerStart >= 0 ? seg.length : seg.length;
+    const text = decodeText(seg, this.pos, end);
+    this.pos = seg.length;
+    return text.trimEnd();
+  }
+
+  /** Raw text up to the matching `]` (for response codes and section specs), bracket-balanced. */
+  readUntilBracket(): string {
+    const seg = this.segment;
+    let depth = 0;
+    let i = this.pos;
+    for (; i < seg.length; i++) {
+      const byte = seg[i];
+      if (byte === 0x5b) depth++;
+      else if (byte === RBRACKET) {
+        if (depth === 0) break;
+        depth--;
+      }
+    }
+    if (i >= seg.length) throw new GrammarError('missing ]');
+    const text = decodeText(seg, this.pos, i);
+    this.pos = i;
+    return text;
+  }
+}

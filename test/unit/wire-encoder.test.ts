@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { atom, encodeCommand, list, mailbox, raw, sequence, str } from '../../src/imap/wire/encoder.js';
+import { decodeMailboxName, encodeMailboxName } from '../../src/imap/wire/mailbox-name.js';
+import { formatSequenceSet } from '../../src/imap/wire/sequence-set.js';
+
+const plain = { literalPlus: false, literalMinus: false, utf8Accept: false };
+const text = (parts: { bytes: Uint8Array }[]) => parts.map((p) => new TextDecoder().decode(p.bytes)).join('|');
+
+describe('command encoder', () => {
+  test('atoms, quoted strings and literals are chosen by content', () => {
+    assert.equal(text(encodeCommand('a1', 'LOGIN', [str('alice'), str('pa ss"\\')], plain)), 'a1 LOGIN alice "pa ss\\"\\\\"\r\n');
+    const parts = encodeCommand('a2', 'LOGIN', [str('bob'), str('line\r\nb1 DELETE INBOX')], plain);
+    assert.equal(parts.length, 2);
+    assert.equal(parts[0]?.waitForContinuation, true);
+    assert.equal(text(parts), 'a2 LOGIN bob {21}\r\n|line\r\nb1 DELETE INBOX\r\n');
+    assert.equal(text(encodeCommand('a3', 'LOGIN', [str('bob'), str('pässword')], { ...plain, literalPlus: true })), 'a3 LOGIN bob {9+}\r\npässword\r\n');
+    assert.equal(text(encodeCommand('a4', 'LOGIN', [str('NIL'), str('')], plain)), 'a4 LOGIN "NIL" ""\r\n');
+  });
+
+  test('no string argument can inject a command line', () => {
+    for (const evil of ['x\r\na OK', 'x\na', 'x\ra', 'nul\u0000']) {
+      const parts = encodeCommand('t1', 'SELECT', [mailbox(evil)], { ...plain, utf8Accept: true });
+      // every CR/LF in the output belongs to a literal announcement or the final CRLF
+      const joined = text(parts);
+      assert.ok(/\{\d+\+?\}\r\n/.test(joined), joined);
+    }
+    assert.throws(() => encodeCommand('t2', 'FETCH', [atom('1 (BODY)\r\n')], plain), { code: 'CONFIG' });
+    assert.throws(() => encodeCommand('t3', 'FETCH', [raw('BODY\r\n')], plain), { code: 'CONFIG' });
+    assert.throws(() => encodeCommand('t4', 'FETCH', [sequence('1:2\r\nx')], plain), { code: 'CONFIG' });
+  });
+
+  test('sequence sets are sorted, de-duplicated and compressed', () => {
+    assert.equal(formatSequenceSet([5, 1, 2, 3, 3, 9, 10, 12]), '1:3,5,9:10,12');
+    assert.equal(formatSequenceSet([4], true), '4:*');
+    assert.equal(text(encodeCommand('a', 'UID FETCH', [sequence([1, 2, 3]), list(atom('UID'), raw('BODY.PEEK[]'))], plain)), 'a UID FETCH 1:3 (UID BODY.PEEK[])\r\n');
+  });
+
+  test('modified UTF-7 mailbox names (RFC 3501 §5.1.3)', () => {
+    assert.equal(encodeMailboxName('~peter/mail/台北/日本語'), '~peter/mail/&U,BTFw-/&ZeVnLIqe-');
+    assert.equal(decodeMailboxName('~peter/mail/&U,BTFw-/&ZeVnLIqe-'), '~peter/mail/台北/日本語');
+    assert.equal(encodeMailboxName('Mobilität & Co'), 'Mobilit&AOQ-t &- Co');
+    assert.equal(decodeMailboxName('Mobilit&AOQ-t &- Co'), 'Mobilität & Co');
+    assert.equal(decodeMailboxName('broken&AOQ'), 'broken&AOQ');
+    assert.equal(encodeMailboxName('inbox'), 'INBOX');
+    assert.equal(text(encodeCommand('a', 'SELECT', [mailbox('Gelöschte Elemente')], plain)), 'a SELECT "Gel&APY-schte Elemente"\r\n');
+    assert.equal(text(encodeCommand('a', 'SELECT', [mailbox('Gelöschte')], { ...plain, utf8Accept: true })), 'a SELECT "Gelöschte"\r\n');
+  });
+});
