@@ -1,0 +1,713 @@
+/**
+ * The async IMAP client: binds the sans-I/O session core and the response parser to a
+ * transport, and offers the commands a sync client needs. `openImapSession()` connects, reads
+ * the greeting, enforces STARTTLS when asked, authenticates (LOGIN, PLAIN, XOAUTH2,
+ * OAUTHBEARER; SASL-IR when offered), ENABLEs CONDSTORE/QRESYNC/UTF8=ACCEPT when offered and
+ * turns on COMPRESS=DEFLATE unless told not to.
+ *
+ * Deadlines: connect and greeting timeouts, and a per-command inactivity timeout (no byte from
+ * the server for `commandTimeoutMs` while a command is in flight → TimeoutError; long FETCHes
+ * keep it alive as data flows). Every operation takes an AbortSignal; aborting an in-flight
+ * command cannot be undone on the wire, so it closes the connection (the caller reconnects).
+ */
+
+import { AbortedError, AuthError, ConfigError, ProtocolError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
+import { connect as connectTransport } from '../transport/connect.js';
+import type { Transport } from '../transport/types.js';
+import { atom, list, mailbox, raw, sequence, str, type CommandArg } from '../wire/encoder.js';
+import { decodeMailboxName } from '../wire/mailbox-name.js';
+import { createResponseParser } from '../wire/parser.js';
+import type { FetchAttributes, ListResponse, NumberRange, ParserEvent, ResponseText, StatusAttributes, UntaggedResponse } from '../wire/types.js';
+import { createSessionCore, type BodyEvent, type CommandSpec, type SessionCore } from './core.js';
+import { describeSaslChallenge, errorChallengeReply, oauthbearerPayload, plainPayload, xoauth2Payload, type SaslMechanism } from './sasl.js';
+import { createTrace, type TraceEntry } from './trace.js';
+import { validateImapConfig, type ImapConnectionConfig } from './validate-config.js';
+
+export interface ImapSessionOptions extends ImapConnectionConfig {
+  connectTimeoutMs?: number;
+  greetingTimeoutMs?: number;
+  commandTimeoutMs?: number;
+  /** Use COMPRESS=DEFLATE when the server offers it (default true). */
+  compress?: boolean;
+  /** Commands allowed on the wire at once (default 32). */
+  maxPipelineDepth?: number;
+  /** Keep the last N protocol lines (credentials redacted); 0 = off (default 0). */
+  traceSize?: number;
+  /** Force an authentication method for passwords (default: PLAIN when offered, else LOGIN). */
+  passwordMechanism?: 'LOGIN' | 'PLAIN';
+  signal?: AbortSignal;
+}
+
+export interface MailboxInfo {
+  /** The name as the server spells it (use this in commands). */
+  name: string;
+  /** Decoded from modified UTF-7 for display. */
+  displayName: string;
+  delimiter: string | null;
+  attributes: string[];
+  /** e.g. "\\Sent", or null. */
+  specialUse: string | null;
+  selectable: boolean;
+  status?: StatusAttributes;
+}
+
+export interface SelectResult {
+  exists: number;
+  uidValidity: number;
+  uidNext: number | null;
+  /** null when the server has no CONDSTORE for this mailbox (NOMODSEQ). */
+  highestModseq: bigint | null;
+  flags: string[];
+  permanentFlags: string[];
+  readOnly: boolean;
+  /** QRESYNC: UIDs vanished since the given modseq. */
+  vanished: NumberRange[];
+  /** QRESYNC: FETCH (flags) data received during SELECT/EXAMINE. */
+  changed: FetchAttributes[];
+}
+
+export interface FetchedResponse {
+  seq: number;
+  attributes: FetchAttributes;
+}
+
+export interface FetchHandlers {
+  /** Streamed body literals, in order (body-start / body-chunk / body-end carry the seq). */
+  body?(event: BodyEvent): void;
+  /** Each FETCH response, after its bodies were streamed. */
+  message(response: FetchedResponse): void;
+}
+
+export type UnsolicitedListener = (data: UntaggedResponse) => void;
+
+const SPECIAL_USE = new Set(['\\all', '\\archive', '\\drafts', '\\flagged', '\\junk', '\\sent', '\\trash', '\\important']);
+
+function abortError(signal: AbortSignal): PrxError {
+  const reason = signal.reason;
+  return reason instanceof AbortedError ? reason : new AbortedError('operation aborted');
+}
+
+export class ImapClient {
+  capabilities = new Set<string>();
+  enabled = new Set<string>();
+  /** Most commands in flight at once so far (pipelining measure). */
+  get maxObservedInFlight(): number {
+    return this.core.maxObservedInFlight;
+  }
+  private listeners = new Set<UnsolicitedListener>();
+  private closeListeners = new Set<(error: PrxError | null) => void>();
+  private lastActivity = Date.now();
+  private timer: ReturnType<typeof setInterval>;
+  private closedWith: PrxError | null | undefined = undefined;
+  private readonly trace;
+  private selectCollector: ((data: UntaggedResponse) => boolean) | null = null;
+  private idleActive = false;
+
+  private constructor(
+    private readonly transport: Transport,
+    private readonly core: SessionCore,
+    private readonly options: ImapSessionOptions,
+    trace: ReturnType<typeof createTrace>,
+  ) {
+    this.trace = trace;
+    const timeout = options.commandTimeoutMs ?? 60_000;
+    this.timer = setInterval(() => {
+      if (this.core.inFlight > 0 && !this.idleActive && Date.now() - this.lastActivity > timeout) {
+        this.fail(new TimeoutError(`no response from the server for ${timeout} ms`));
+      }
+    }, Math.min(1000, timeout));
+    this.timer.unref?.();
+  }
+
+  /** Wires core + parser + transport together (used by openImapSession). */
+  static create(transport: Transport, options: ImapSessionOptions): { client: ImapClient; greeting: Promise<UntaggedResponse> } {
+    const trace = createTrace(options.traceSize ?? 0);
+    let client: ImapClient;
+    let greetingResolve: (data: UntaggedResponse) => void;
+    let greetingReject: (error: PrxError) => void;
+    const greeting = new Promise<UntaggedResponse>((resolve, reject) => {
+      greetingResolve = resolve;
+      greetingReject = reject;
+    });
+    let greeted = false;
+    const core = createSessionCore({
+      send: (bytes, text) => {
+        trace.add('C', text.replace(/\r\n$/, ''));
+        transport.write(bytes);
+      },
+      unsolicited: (data) => {
+        if (!greeted) {
+          greeted = true;
+          if (data.type === 'condition' && (data.condition === 'OK' || data.condition === 'PREAUTH')) greetingResolve(data);
+          else if (data.type === 'condition' && data.condition === 'BYE') greetingReject(new ProtocolError(`server refused the connection: ${data.text.text}`));
+          else greetingReject(new ProtocolError('this is not an IMAP server (unexpected greeting)'));
+          return;
+        }
+        if (client.selectCollector?.(data)) return;
+        for (const listener of client.listeners) listener(data);
+      },
+      encodeOptions: () => ({
+        literalPlus: client.capabilities.has('LITERAL+'),
+        literalMinus: client.capabilities.has('LITERAL-'),
+        utf8Accept: client.enabled.has('UTF8=ACCEPT'),
+      }),
+      maxInFlight: options.maxPipelineDepth ?? 32,
+    });
+    client = new ImapClient(transport, core, options, trace);
+    const parser = createResponseParser((event: ParserEvent) => {
+      if (event.type === 'response') trace.add('S', summarize(event.response));
+      core.receive(event);
+    });
+    let firstBytes = true;
+    transport.setHandlers({
+      data: (chunk) => {
+        client.lastActivity = Date.now();
+        if (firstBytes) {
+          firstBytes = false;
+          const head = new TextDecoder('latin1').decode(chunk.subarray(0, 8));
+          const foreign = /^220[ -]/.test(head) ? 'an SMTP server' : head.startsWith('+OK') ? 'a POP3 server' : head.startsWith('HTTP/') ? 'an HTTP server' : null;
+          if (foreign) {
+            const error = new ProtocolError(`this is not an IMAP server: it greets like ${foreign}`);
+            greetingReject(error);
+            client.fail(error);
+            return;
+          }
+        }
+        parser.push(chunk);
+      },
+      close: (error) => {
+        parser.end();
+        const final = error ?? (client.closedWith === undefined ? null : client.closedWith);
+        if (!greeted) greetingReject(error ?? new ProtocolError('connection closed before the greeting'));
+        client.fail(final ?? new ProtocolError('connection closed'));
+      },
+    });
+    return { client, greeting };
+  }
+
+  /** Recent protocol lines (credentials redacted), when `traceSize` > 0. */
+  traceEntries(): TraceEntry[] {
+    return this.trace.entries();
+  }
+
+  onUnsolicited(listener: UnsolicitedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onClose(listener: (error: PrxError | null) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  private fail(error: PrxError | null): void {
+    if (this.closedWith !== undefined) return;
+    this.closedWith = error;
+    clearInterval(this.timer);
+    this.core.failAll(error ?? new ProtocolError('connection closed'));
+    this.transport.close();
+    for (const listener of this.closeListeners) listener(error);
+  }
+
+  /** Runs one command, honouring the signal (abort closes the connection). */
+  async run(spec: CommandSpec, signal?: AbortSignal): Promise<ResponseText> {
+    if (signal?.aborted) throw abortError(signal);
+    if (this.closedWith !== undefined) throw this.closedWith ?? new ProtocolError('connection closed');
+    this.lastActivity = Date.now();
+    const pending = this.core.submit(spec);
+    if (!signal) return (await pending).text;
+    const onAbort = (): void => this.fail(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return (await pending).text;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private captureCapabilities(text: ResponseText): boolean {
+    if (text.code?.name === 'CAPABILITY') {
+      this.capabilities = new Set(text.code.capabilities.map((c) => c.toUpperCase()));
+      return true;
+    }
+    return false;
+  }
+
+  async capability(signal?: AbortSignal): Promise<Set<string>> {
+    let seen: string[] | null = null;
+    await this.run(
+      {
+        name: 'CAPABILITY',
+        args: [],
+        onUntagged: (data) => {
+          if (data.type !== 'capability') return false;
+          seen = data.capabilities;
+          return true;
+        },
+      },
+      signal,
+    );
+    if (seen) this.capabilities = new Set((seen as string[]).map((c) => c.toUpperCase()));
+    return this.capabilities;
+  }
+
+  /** STARTTLS and the in-place upgrade; refuses to continue when the server does not offer it. */
+  async startTls(signal?: AbortSignal): Promise<void> {
+    if (!this.capabilities.has('STARTTLS')) {
+      throw new TlsError('the server does not offer STARTTLS; refusing to continue without TLS');
+    }
+    await this.run({ name: 'STARTTLS', args: [], exclusive: true }, signal);
+    await this.transport.upgradeToTls();
+    this.capabilities.clear();
+    await this.capability(signal);
+  }
+
+  async login(user: string, password: string, signal?: AbortSignal): Promise<void> {
+    if (this.capabilities.has('LOGINDISABLED')) throw new AuthError('the server disabled LOGIN on this connection');
+    try {
+      const text = await this.run({ name: 'LOGIN', args: [str(user), str(password)], exclusive: true, redactedTrace: 'LOGIN *** ***' }, signal);
+      this.captureCapabilities(text);
+    } catch (error) {
+      throw toAuthError(error, 'LOGIN');
+    }
+  }
+
+  async authenticate(mechanism: SaslMechanism, payload: string, signal?: AbortSignal): Promise<void> {
+    const saslIr = this.capabilities.has('SASL-IR');
+    let sentPayload = saslIr;
+    let challengeError: string | null = null;
+    try {
+      const text = await this.run(
+        {
+          name: 'AUTHENTICATE',
+          args: saslIr ? [atom(mechanism), atom(payload === '' ? '=' : payload)] : [atom(mechanism)],
+          exclusive: true,
+          redactedTrace: `AUTHENTICATE ${mechanism} ***`,
+          onContinuation: (challenge) => {
+            if (!sentPayload) {
+              sentPayload = true;
+              return new TextEncoder().encode(payload);
+            }
+            // An error challenge: answer so the server can finish with a tagged NO.
+            challengeError = describeSaslChallenge(challenge) ?? challengeError;
+            return new TextEncoder().encode(errorChallengeReply(mechanism));
+          },
+        },
+        signal,
+      );
+      this.captureCapabilities(text);
+    } catch (error) {
+      throw toAuthError(error, `AUTHENTICATE ${mechanism}`, challengeError);
+    }
+  }
+
+  async enable(capabilities: string[], signal?: AbortSignal): Promise<Set<string>> {
+    const wanted = capabilities.filter((c) => this.capabilities.has(c.toUpperCase()));
+    if (wanted.length === 0 || !this.capabilities.has('ENABLE')) return this.enabled;
+    let reported: string[] | null = null;
+    await this.run(
+      {
+        name: 'ENABLE',
+        args: wanted.map((c) => atom(c)),
+        onUntagged: (data) => {
+          if (data.type !== 'enabled') return false;
+          reported = [...(reported ?? []), ...data.capabilities];
+          return true;
+        },
+      },
+      signal,
+    );
+    // iCloud answers OK without ENABLED: treat what we asked for as enabled.
+    for (const capability of reported ?? wanted) this.enabled.add(capability.toUpperCase());
+    if (this.enabled.has('QRESYNC')) this.enabled.add('CONDSTORE');
+    return this.enabled;
+  }
+
+  async compress(signal?: AbortSignal): Promise<boolean> {
+    if (!this.capabilities.has('COMPRESS=DEFLATE') || this.transport.compressed) return false;
+    await this.run({ name: 'COMPRESS', args: [atom('DEFLATE')], exclusive: true }, signal);
+    this.transport.startCompression();
+    return true;
+  }
+
+  async list(options: { reference?: string; pattern?: string; status?: boolean } = {}, signal?: AbortSignal): Promise<MailboxInfo[]> {
+    const entries: MailboxInfo[] = [];
+    const statuses = new Map<string, StatusAttributes>();
+    const wantStatus = options.status === true && this.capabilities.has('LIST-STATUS');
+    const specialUse = this.capabilities.has('SPECIAL-USE');
+    const returnOptions: CommandArg[] = [];
+    if (specialUse) returnOptions.push(atom('SPECIAL-USE'));
+    if (wantStatus) returnOptions.push(atom('STATUS'), list(atom('MESSAGES'), atom('UIDNEXT'), atom('UIDVALIDITY'), ...(this.capabilities.has('CONDSTORE') ? [atom('HIGHESTMODSEQ')] : [])));
+    const collect = (data: UntaggedResponse): boolean => {
+      if (data.type === 'list' && data.command === 'LIST') {
+        entries.push(toMailboxInfo(data));
+        return true;
+      }
+      if (data.type === 'status') {
+        statuses.set(data.mailbox, data.attributes);
+        return true;
+      }
+      return false;
+    };
+    const base = [str(options.reference ?? ''), str(options.pattern ?? '*')];
+    try {
+      await this.run({ name: 'LIST', args: returnOptions.length > 0 ? [...base, atom('RETURN'), list(...returnOptions)] : base, onUntagged: collect }, signal);
+    } catch (error) {
+      // ProtonMail Bridge answers LIST ... RETURN (SPECIAL-USE) with BAD: retry plainly.
+      if ((error as PrxError).code !== 'BAD' || returnOptions.length === 0) throw error;
+      entries.length = 0;
+      await this.run({ name: 'LIST', args: base, onUntagged: collect }, signal);
+    }
+    for (const entry of entries) {
+      const status = statuses.get(entry.name);
+      if (status) entry.status = status;
+    }
+    return entries;
+  }
+
+  async status(name: string, items: string[], signal?: AbortSignal): Promise<StatusAttributes> {
+    let attributes: StatusAttributes = {};
+    await this.run(
+      {
+        name: 'STATUS',
+        args: [mailbox(name), list(...items.map((item) => atom(item)))],
+        onUntagged: (data) => {
+          if (data.type !== 'status') return false;
+          attributes = data.attributes;
+          return true;
+        },
+      },
+      signal,
+    );
+    return attributes;
+  }
+
+  /** SELECT or EXAMINE, with CONDSTORE or QRESYNC parameters when enabled. */
+  async select(
+    name: string,
+    options: { readOnly?: boolean; qresync?: { uidValidity: number; modseq: bigint; knownUids?: string } } = {},
+    signal?: AbortSignal,
+  ): Promise<SelectResult> {
+    const result: SelectResult = {
+      exists: 0,
+      uidValidity: 0,
+      uidNext: null,
+      highestModseq: null,
+      flags: [],
+      permanentFlags: [],
+      readOnly: options.readOnly === true,
+      vanished: [],
+      changed: [],
+    };
+    const args: CommandArg[] = [mailbox(name)];
+    if (options.qresync && this.enabled.has('QRESYNC')) {
+      const params: CommandArg[] = [atom(String(options.qresync.uidValidity)), atom(String(options.qresync.modseq))];
+      if (options.qresync.knownUids) params.push(sequence(options.qresync.knownUids));
+      args.push(list(atom('QRESYNC'), list(...params)));
+    } else if (this.enabled.has('CONDSTORE') || this.capabilities.has('CONDSTORE')) {
+      args.push(list(atom('CONDSTORE')));
+    }
+    let sawNoModseq = false;
+    const collect = (data: UntaggedResponse): boolean => {
+      switch (data.type) {
+        case 'exists':
+          result.exists = data.count;
+          return true;
+        case 'flags':
+          result.flags = data.flags;
+          return true;
+        case 'vanished':
+          result.vanished.push(...data.uids);
+          return true;
+        case 'fetch':
+          result.changed.push(data.attributes);
+          return true;
+        case 'recent':
+          return true;
+        case 'condition': {
+          const code = data.text.code;
+          if (!code || data.condition !== 'OK') return false;
+          if (code.name === 'UIDVALIDITY') result.uidValidity = code.value;
+          else if (code.name === 'UIDNEXT') result.uidNext = code.value;
+          else if (code.name === 'HIGHESTMODSEQ') result.highestModseq = code.value;
+          else if (code.name === 'PERMANENTFLAGS') result.permanentFlags = code.flags;
+          else if (code.name === 'ATOM' && code.atom === 'NOMODSEQ') sawNoModseq = true;
+          else if (code.name === 'ATOM' && code.atom === 'CLOSED') return true;
+          else return false;
+          return true;
+        }
+        default:
+          return false;
+      }
+    };
+    // Untagged data of SELECT arrives before its tagged OK and is claimed here.
+    this.selectCollector = collect;
+    try {
+      const text = await this.run({ name: options.readOnly ? 'EXAMINE' : 'SELECT', args, exclusive: true, onUntagged: collect }, signal);
+      if (text.code?.name === 'ATOM' && text.code.atom === 'READ-ONLY') result.readOnly = true;
+    } finally {
+      this.selectCollector = null;
+    }
+    if (sawNoModseq) result.highestModseq = null;
+    return result;
+  }
+
+  /** UID SEARCH; uses ESEARCH (RETURN (ALL)) when offered. Returns UIDs ascending. */
+  async uidSearch(criteria: CommandArg[], signal?: AbortSignal): Promise<number[]> {
+    const uids: number[] = [];
+    const esearch = this.capabilities.has('ESEARCH');
+    const args = esearch ? [atom('RETURN'), list(atom('ALL')), ...criteria] : criteria;
+    await this.run(
+      {
+        name: 'UID SEARCH',
+        args,
+        onUntagged: (data) => {
+          if (data.type === 'search') {
+            uids.push(...data.ids);
+            return true;
+          }
+          if (data.type === 'esearch') {
+            for (const range of data.all ?? []) for (let uid = range.start; uid <= range.end; uid++) uids.push(uid);
+            return true;
+          }
+          return false;
+        },
+      },
+      signal,
+    );
+    return [...new Set(uids)].sort((a, b) => a - b);
+  }
+
+  /**
+   * UID FETCH with streaming bodies. `items` is the parenthesised item list (built by the
+   * library); CHANGEDSINCE / VANISHED modifiers when asked. FETCH responses without a UID
+   * (unsolicited flag updates) are passed to the unsolicited listeners instead.
+   */
+  async uidFetch(
+    set: string,
+    items: CommandArg[],
+    handlers: FetchHandlers,
+    options: { changedSince?: bigint; vanished?: boolean } = {},
+    signal?: AbortSignal,
+  ): Promise<NumberRange[]> {
+    const args: CommandArg[] = [sequence(set), list(...items)];
+    const vanished: NumberRange[] = [];
+    if (options.changedSince !== undefined) {
+      const modifiers: CommandArg[] = [atom('CHANGEDSINCE'), atom(String(options.changedSince))];
+      if (options.vanished && this.enabled.has('QRESYNC')) modifiers.push(atom('VANISHED'));
+      args.push(list(...modifiers));
+    }
+    await this.run(
+      {
+        name: 'UID FETCH',
+        args,
+        onUntagged: (data) => {
+          if (data.type === 'fetch' && data.attributes.uid !== undefined) {
+            handlers.message({ seq: data.seq, attributes: data.attributes });
+            return true;
+          }
+          if (data.type === 'vanished' && data.earlier) {
+            vanished.push(...data.uids);
+            return true;
+          }
+          return false;
+        },
+        ...(handlers.body ? { onBody: (event: BodyEvent) => handlers.body?.(event) } : {}),
+      },
+      signal,
+    );
+    return vanished;
+  }
+
+  async append(name: string, message: Uint8Array, flags: string[] = [], signal?: AbortSignal): Promise<ResponseText> {
+    return this.run(
+      { name: 'APPEND', args: [mailbox(name), list(...flags.map((f) => atom(f))), { kind: 'literal', value: message }] },
+      signal,
+    );
+  }
+
+  async uidStore(set: string, action: '+FLAGS' | '-FLAGS' | 'FLAGS', flags: string[], signal?: AbortSignal): Promise<void> {
+    await this.run(
+      { name: 'UID STORE', args: [sequence(set), atom(`${action}.SILENT`), list(...flags.map((f) => atom(f)))] },
+      signal,
+    );
+  }
+
+  async uidExpunge(set: string, signal?: AbortSignal): Promise<void> {
+    await this.run({ name: 'UID EXPUNGE', args: [sequence(set)] }, signal);
+  }
+
+  async noop(signal?: AbortSignal): Promise<void> {
+    await this.run({ name: 'NOOP', args: [] }, signal);
+  }
+
+  /**
+   * IDLE until `stop` is called, the signal aborts, or `maxIdleMs` (default 5 min) passes —
+   * whichever is first — then DONE. Unsolicited data keeps flowing to the listeners meanwhile.
+   */
+  async idle(options: { maxIdleMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    if (!this.capabilities.has('IDLE')) {
+      await this.noop(options.signal);
+      return;
+    }
+    let resolveStarted!: () => void;
+    const started = new Promise<void>((resolve) => (resolveStarted = resolve));
+    const done = this.run({
+      name: 'IDLE',
+      args: [],
+      exclusive: true,
+      onContinuation: () => {
+        this.idleActive = true;
+        resolveStarted();
+        return null;
+      },
+    });
+    done.catch(() => resolveStarted());
+    await started;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, options.maxIdleMs ?? 5 * 60_000);
+      const onAbort = (): void => finish();
+      function finish(): void {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }
+      this.stopIdle = finish;
+      if (options.signal?.aborted) finish();
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
+      done.then(finish, finish);
+    });
+    this.stopIdle = null;
+    if (this.idleActive && !this.closed) {
+      this.idleActive = false;
+      this.lastActivity = Date.now();
+      this.transport.write(new TextEncoder().encode('DONE\r\n'));
+    }
+    this.idleActive = false;
+    await done;
+  }
+
+  /** Ends a running idle() early. */
+  stopIdle: (() => void) | null = null;
+
+  async logout(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.run({ name: 'LOGOUT', args: [], exclusive: true });
+    } catch {
+      // The connection goes away either way.
+    }
+    this.closedWith = null;
+    clearInterval(this.timer);
+    this.transport.close();
+  }
+
+  close(): void {
+    this.fail(null);
+  }
+}
+
+function toMailboxInfo(data: ListResponse): MailboxInfo {
+  const lower = data.attributes.map((a) => a.toLowerCase());
+  const special = data.attributes.find((a) => SPECIAL_USE.has(a.toLowerCase())) ?? null;
+  return {
+    name: data.mailbox,
+    displayName: decodeMailboxName(data.mailbox),
+    delimiter: data.delimiter,
+    attributes: data.attributes,
+    specialUse: special,
+    selectable: !lower.includes('\\noselect') && !lower.includes('\\nonexistent'),
+  };
+}
+
+function toAuthError(error: unknown, command: string, challenge: string | null = null): PrxError {
+  const prx = error as PrxError;
+  if (prx?.code === 'NO' || prx?.code === 'BAD') {
+    return new AuthError(`${command} rejected: ${prx.serverText ?? prx.message}${challenge ? ` (${challenge})` : ''}`, {
+      command,
+      ...(prx.responseCode ? { responseCode: prx.responseCode } : {}),
+      ...(prx.serverText ? { serverText: prx.serverText } : {}),
+    });
+  }
+  return prx;
+}
+
+function summarize(response: import('../wire/types.js').Response): string {
+  if (response.type === 'tagged') return `${response.tag} ${response.condition} ${response.text.text}`;
+  if (response.type === 'continuation') return '+ ***';
+  const data = response.data;
+  if (data.type === 'fetch') return `* ${data.seq} FETCH (uid ${data.attributes.uid ?? '?'})`;
+  if (data.type === 'condition') return `* ${data.condition} ${data.text.text}`;
+  return `* ${data.type.toUpperCase()}`;
+}
+
+async function authenticateWith(client: ImapClient, options: ImapSessionOptions, forceRefresh: boolean): Promise<void> {
+  const { auth, user } = options;
+  if (auth.password !== undefined && auth.password !== '') {
+    const usePlain = options.passwordMechanism === 'PLAIN' || (options.passwordMechanism !== 'LOGIN' && client.capabilities.has('AUTH=PLAIN'));
+    if (usePlain) await client.authenticate('PLAIN', plainPayload(user, auth.password), options.signal);
+    else await client.login(user, auth.password, options.signal);
+    return;
+  }
+  const token = auth.oauthTokenProvider ? await auth.oauthTokenProvider({ user, forceRefresh }) : (auth.oauthToken as string);
+  if (client.capabilities.has('AUTH=OAUTHBEARER')) {
+    await client.authenticate('OAUTHBEARER', oauthbearerPayload(user, options.host, options.port, token), options.signal);
+  } else if (client.capabilities.has('AUTH=XOAUTH2')) {
+    await client.authenticate('XOAUTH2', xoauth2Payload(user, token), options.signal);
+  } else {
+    throw new AuthError('the server offers neither AUTH=OAUTHBEARER nor AUTH=XOAUTH2');
+  }
+}
+
+/** Connects, authenticates and prepares a session; see the module header. */
+export async function openImapSession(options: ImapSessionOptions): Promise<ImapClient> {
+  validateImapConfig(options);
+  const mode = options.tls?.mode ?? 'implicit';
+  const transport = await connectTransport({
+    host: options.host,
+    port: options.port,
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const { client, greeting } = ImapClient.create(transport, options);
+  try {
+    const greetingTimeout = options.greetingTimeoutMs ?? 15_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const first = await Promise.race([
+      greeting,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TimeoutError(`no greeting within ${greetingTimeout} ms`)), greetingTimeout);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    const preauth = first.type === 'condition' && first.condition === 'PREAUTH';
+    if (first.type === 'condition' && first.text.code?.name === 'CAPABILITY') {
+      client.capabilities = new Set(first.text.code.capabilities.map((c) => c.toUpperCase()));
+    } else await client.capability(options.signal);
+    if (mode === 'starttls') {
+      if (preauth) throw new TlsError('server sent PREAUTH on a connection that must use STARTTLS');
+      await client.startTls(options.signal);
+    }
+    if (!preauth) {
+      try {
+        await authenticateWith(client, options, false);
+      } catch (error) {
+        if ((error as PrxError).code !== 'AUTH' || !options.auth.oauthTokenProvider) throw error;
+        await authenticateWith(client, options, true);
+      }
+      if (!client.capabilities.has('IMAP4REV1') && !client.capabilities.has('IMAP4REV2')) await client.capability(options.signal);
+      else if (![...client.capabilities].some((c) => c === 'CONDSTORE' || c === 'ENABLE' || c === 'IDLE')) await client.capability(options.signal);
+    }
+    await client.enable(['QRESYNC', 'CONDSTORE', 'UTF8=ACCEPT'], options.signal);
+    if (options.compress !== false) await client.compress(options.signal);
+    return client;
+  } catch (error) {
+    client.close();
+    if (error instanceof ConfigError) throw error;
+    throw error;
+  }
+}

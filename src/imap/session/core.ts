@@ -1,0 +1,238 @@
+/**
+ * The session core: IMAP command flow as a state machine that never does I/O (h11-style).
+ * Parser events go in through `receive()`; bytes to send come out through `send`; command
+ * results come out as settled promises; unsolicited data comes out through `unsolicited`.
+ *
+ * It owns: tag generation; the command queue and pipelining (up to `maxInFlight` commands on the
+ * wire; an `exclusive` command — SELECT, EXAMINE, STARTTLS, AUTHENTICATE, COMPRESS, IDLE, LOGOUT —
+ * waits until nothing is in flight and nothing is sent after it until it completes, per RFC 9051
+ * §5.5); synchronising literals (the next part waits for `+`); continuation requests for
+ * AUTHENTICATE and IDLE; routing of untagged data to the command that asked for it (oldest
+ * first) and of streamed body literals to the oldest in-flight command that takes bodies; and
+ * failing commands with typed errors (tagged NO/BAD, BYE, EOF, malformed responses).
+ */
+
+import { ByeError, CommandError, ProtocolError, ThrottledError, type PrxError } from '../../errors.js';
+import type { CommandArg, CommandPart, EncodeOptions } from '../wire/encoder.js';
+import { encodeCommand } from '../wire/encoder.js';
+import type { ParserEvent, ResponseText, TaggedResponse, UntaggedResponse } from '../wire/types.js';
+
+export type BodyEvent = Extract<ParserEvent, { type: 'body-start' | 'body-chunk' | 'body-end' }>;
+
+export interface CommandSpec {
+  name: string;
+  args: CommandArg[];
+  /** No pipelining around this command (state-changing commands). */
+  exclusive?: boolean;
+  /** Offered each untagged response while in flight; return true to claim it. */
+  onUntagged?(data: UntaggedResponse): boolean;
+  /** Receives streamed body literals while it is the oldest in-flight command that takes them. */
+  onBody?(event: BodyEvent): void;
+  /** A `+` continuation arrived that is not a literal request: return the line to send
+   * (without CRLF), or null to send nothing (IDLE). */
+  onContinuation?(text: string): Uint8Array | null;
+  /** Text used in the trace instead of the real bytes (credentials). */
+  redactedTrace?: string;
+}
+
+export interface CommandResult {
+  tag: string;
+  text: ResponseText;
+}
+
+interface Pending {
+  tag: string;
+  spec: CommandSpec;
+  parts: CommandPart[];
+  nextPart: number;
+  resolve(result: CommandResult): void;
+  reject(error: PrxError): void;
+  /** A malformed response arrived while this command was the oldest in flight. */
+  poisoned: PrxError | null;
+}
+
+export interface SessionCoreOptions {
+  send(bytes: Uint8Array, traceText: string): void;
+  unsolicited(data: UntaggedResponse): void;
+  encodeOptions(): EncodeOptions;
+  maxInFlight?: number;
+  tagPrefix?: string;
+}
+
+const THROTTLE = /Suggested Backoff Time:\s*(\d+)\s*milli/i;
+
+export function commandErrorFor(name: string, response: TaggedResponse): PrxError {
+  const code = response.text.code;
+  const atom = code === null ? undefined : code.name === 'ATOM' ? code.atom : code.name;
+  const details = { command: name, serverText: response.text.text, ...(atom ? { responseCode: atom } : {}) };
+  const throttle = THROTTLE.exec(response.text.text);
+  if (throttle) {
+    return new ThrottledError(`${name} throttled by the server: ${response.text.text}`, {
+      ...details,
+      retryAfterMs: Number(throttle[1]),
+    });
+  }
+  return new CommandError(
+    response.condition === 'BAD' ? 'BAD' : 'NO',
+    `${name} failed: ${response.condition}${atom ? ` [${atom}]` : ''} ${response.text.text}`.trim(),
+    details,
+  );
+}
+
+export function createSessionCore(options: SessionCoreOptions) {
+  const maxInFlight = options.maxInFlight ?? 32;
+  const prefix = options.tagPrefix ?? 'A';
+  let counter = 0;
+  const queue: Pending[] = [];
+  const inFlight: Pending[] = [];
+  /** The command whose parts are not all sent (it waits for a continuation). */
+  let sending: Pending | null = null;
+  let failedWith: PrxError | null = null;
+  let maxObservedInFlight = 0;
+
+  const sendPart = (pending: Pending): void => {
+    const part = pending.parts[pending.nextPart++] as CommandPart;
+    const trace = pending.spec.redactedTrace ?? new TextDecoder().decode(part.bytes);
+    options.send(part.bytes, trace);
+    sending = part.waitForContinuation ? pending : null;
+  };
+
+  const canStart = (next: Pending): boolean => {
+    if (sending !== null) return false;
+    if (inFlight.length >= maxInFlight) return false;
+    if (inFlight.some((p) => p.spec.exclusive)) return false;
+    if (next.spec.exclusive && inFlight.length > 0) return false;
+    return true;
+  };
+
+  const pump = (): void => {
+    while (queue.length > 0 && failedWith === null) {
+      const next = queue[0] as Pending;
+      if (!canStart(next)) return;
+      queue.shift();
+      inFlight.push(next);
+      maxObservedInFlight = Math.max(maxObservedInFlight, inFlight.length);
+      sendPart(next);
+    }
+  };
+
+  const failAll = (error: PrxError): void => {
+    if (failedWith === null) failedWith = error;
+    for (const pending of [...inFlight.splice(0), ...queue.splice(0)]) pending.reject(error);
+    sending = null;
+  };
+
+  const complete = (response: TaggedResponse): void => {
+    const index = inFlight.findIndex((p) => p.tag === response.tag);
+    if (index < 0) {
+      options.unsolicited({ type: 'other', name: 'UNKNOWN-TAG', raw: `${response.tag} ${response.condition} ${response.text.text}` });
+      return;
+    }
+    const [pending] = inFlight.splice(index, 1) as [Pending];
+    if (sending === pending) sending = null;
+    if (response.condition !== 'OK') pending.reject(commandErrorFor(pending.spec.name, response));
+    else if (pending.poisoned) pending.reject(pending.poisoned);
+    else pending.resolve({ tag: response.tag, text: response.text });
+    pump();
+  };
+
+  const receive = (event: ParserEvent): void => {
+    switch (event.type) {
+      case 'response': {
+        const response = event.response;
+        if (response.type === 'tagged') return complete(response);
+        if (response.type === 'continuation') {
+          const target = sending ?? inFlight.find((p) => p.spec.onContinuation) ?? null;
+          if (!target) return;
+          if (target.nextPart < target.parts.length) {
+            sendPart(target);
+            return;
+          }
+          const reply = target.spec.onContinuation?.(response.text) ?? null;
+          if (reply !== null) {
+            const line = new Uint8Array(reply.length + 2);
+            line.set(reply);
+            line.set([0x0d, 0x0a], reply.length);
+            options.send(line, '*** (continuation response)');
+          }
+          return;
+        }
+        const data = response.data;
+        if (data.type === 'condition' && data.condition === 'BYE') {
+          options.unsolicited(data);
+          // LOGOUT expects BYE; anything else in flight fails.
+          const others = inFlight.filter((p) => p.spec.name !== 'LOGOUT');
+          if (others.length > 0 || queue.length > 0) {
+            const error = new ByeError(`server closed the session: ${data.text.text}`, { serverText: data.text.text });
+            for (const pending of others) {
+              inFlight.splice(inFlight.indexOf(pending), 1);
+              pending.reject(error);
+            }
+            for (const pending of queue.splice(0)) pending.reject(error);
+          }
+          return;
+        }
+        for (const pending of inFlight) {
+          if (pending.spec.onUntagged?.(data)) return;
+        }
+        options.unsolicited(data);
+        return;
+      }
+      case 'body-start':
+      case 'body-chunk':
+      case 'body-end': {
+        const target = inFlight.find((p) => p.spec.onBody);
+        target?.spec.onBody?.(event);
+        return;
+      }
+      case 'error': {
+        const tagged = event.tag === null ? undefined : inFlight.find((p) => p.tag === event.tag);
+        const target = tagged ?? inFlight[0];
+        if (!target) {
+          options.unsolicited({ type: 'other', name: 'PARSE-ERROR', raw: event.excerpt });
+          return;
+        }
+        const error = new ProtocolError(`${target.spec.name}: ${event.error.message} (${event.excerpt.slice(0, 80)})`, {
+          command: target.spec.name,
+        });
+        if (tagged) {
+          inFlight.splice(inFlight.indexOf(tagged), 1);
+          if (sending === tagged) sending = null;
+          tagged.reject(error);
+          pump();
+        } else target.poisoned ??= error;
+        return;
+      }
+    }
+  };
+
+  const submit = (spec: CommandSpec): Promise<CommandResult> => {
+    if (failedWith !== null) return Promise.reject(failedWith);
+    const tag = `${prefix}${++counter}`;
+    const parts = encodeCommand(tag, spec.name, spec.args, options.encodeOptions());
+    return new Promise<CommandResult>((resolve, reject) => {
+      queue.push({ tag, spec, parts, nextPart: 0, resolve, reject, poisoned: null });
+      pump();
+    });
+  };
+
+  return {
+    submit,
+    receive,
+    failAll,
+    get inFlight(): number {
+      return inFlight.length;
+    },
+    get queued(): number {
+      return queue.length;
+    },
+    get maxObservedInFlight(): number {
+      return maxObservedInFlight;
+    },
+    get failed(): PrxError | null {
+      return failedWith;
+    },
+  };
+}
+
+export type SessionCore = ReturnType<typeof createSessionCore>;

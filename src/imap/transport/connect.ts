@@ -1,0 +1,229 @@
+/**
+ * The socket transport — the only code in prx-email that touches sockets. `connect()` opens a
+ * verified TLS connection (implicit TLS) or a plain one that must be upgraded with STARTTLS
+ * before anything else is sent; either can switch to COMPRESS=DEFLATE in place. Certificate and
+ * hostname verification are always on; `ca` adds private CAs to the default roots.
+ */
+
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, rootCertificates, type TLSSocket } from 'node:tls';
+import { constants as zlibConstants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib';
+import { AbortedError, NetworkError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
+import type { ConnectOptions, TlsOptions, Transport, TransportHandlers } from './types.js';
+
+const TLS_ERROR_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+]);
+
+function describeError(error: NodeJS.ErrnoException, host: string, port: number): PrxError {
+  const code = error.code ?? '';
+  if (TLS_ERROR_CODES.has(code) || /certificate|SSL|TLS/i.test(error.message)) {
+    return new TlsError(`TLS verification failed for ${host}:${port}: ${error.message} (${code || 'TLS'})`, { cause: error });
+  }
+  return new NetworkError(`connection to ${host}:${port} failed: ${error.message}`, { cause: error });
+}
+
+function caList(tls: TlsOptions | undefined): Array<string | Buffer> | undefined {
+  if (!tls?.ca) return undefined;
+  const extra = (Array.isArray(tls.ca) ? tls.ca : [tls.ca]).map((item) => (typeof item === 'string' ? item : Buffer.from(item)));
+  return [...rootCertificates, ...extra];
+}
+
+function tlsOptions(options: ConnectOptions) {
+  const servername = options.tls?.servername ?? options.host;
+  return {
+    host: options.host,
+    port: options.port,
+    ca: caList(options.tls),
+    ...(isIP(servername) ? {} : { servername }),
+    // Hostname checks use the configured name, also for IP literals (which must be in the SAN).
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2' as const,
+  };
+}
+
+/** Waits for `event` on the socket, failing on error, timeout or abort. */
+function waitFor(
+  socket: Socket,
+  event: 'connect' | 'secureConnect',
+  options: ConnectOptions,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      socket.off(event, onDone);
+      socket.off('error', onError);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    const onDone = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      socket.destroy();
+      reject(describeError(error as NodeJS.ErrnoException, options.host, options.port));
+    };
+    const onAbort = (): void => {
+      cleanup();
+      socket.destroy();
+      reject(new AbortedError('connect aborted'));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      socket.destroy();
+      reject(new TimeoutError(`connecting to ${options.host}:${options.port} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    if (options.signal?.aborted) return onAbort();
+    socket.once(event, onDone);
+    socket.once('error', onError);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function connect(options: ConnectOptions): Promise<Transport> {
+  const timeoutMs = options.connectTimeoutMs ?? 30_000;
+  const mode = options.tls?.mode ?? 'implicit';
+  let socket: Socket;
+  if (mode === 'implicit') {
+    const tlsSocket = tlsConnect(tlsOptions(options));
+    await waitFor(tlsSocket, 'secureConnect', options, timeoutMs);
+    socket = tlsSocket;
+  } else {
+    socket = netConnect({ host: options.host, port: options.port });
+    await waitFor(socket, 'connect', options, timeoutMs);
+  }
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, 60_000);
+  return createSocketTransport(socket, options, mode === 'implicit');
+}
+
+function createSocketTransport(initial: Socket, options: ConnectOptions, initiallySecure: boolean): Transport {
+  let socket = initial;
+  let secure = initiallySecure;
+  let handlers: TransportHandlers | null = null;
+  const early: Uint8Array[] = [];
+  let closed = false;
+  let closing = false;
+  let inflate: InflateRaw | null = null;
+  let deflate: DeflateRaw | null = null;
+  let flushScheduled = false;
+
+  const deliver = (chunk: Uint8Array): void => {
+    if (handlers) handlers.data(chunk);
+    else early.push(chunk);
+  };
+  const finish = (error: PrxError | null): void => {
+    if (closed) return;
+    closed = true;
+    socket.destroy();
+    inflate?.destroy();
+    deflate?.destroy();
+    handlers?.close(closing ? null : error);
+  };
+  const onData = (chunk: Buffer): void => {
+    if (inflate) inflate.write(chunk);
+    else deliver(chunk);
+  };
+  const onError = (error: Error): void => finish(describeError(error as NodeJS.ErrnoException, options.host, options.port));
+  const onClose = (): void => finish(new NetworkError(`connection to ${options.host}:${options.port} closed by the server`));
+  const attach = (s: Socket): void => {
+    s.on('data', onData);
+    s.on('error', onError);
+    s.on('close', onClose);
+  };
+  const detach = (s: Socket): void => {
+    s.off('data', onData);
+    s.off('error', onError);
+    s.off('close', onClose);
+  };
+  attach(socket);
+
+  let drainWaiters: Array<() => void> = [];
+  const rawWrite = (bytes: Uint8Array): void => {
+    if (closed) return;
+    if (!socket.write(bytes)) {
+      socket.once('drain', () => {
+        const waiters = drainWaiters;
+        drainWaiters = [];
+        for (const waiter of waiters) waiter();
+      });
+    }
+  };
+
+  return {
+    setHandlers(next) {
+      handlers = next;
+      for (const chunk of early.splice(0)) next.data(chunk);
+      if (closed) next.close(new NetworkError('connection closed'));
+    },
+    write(bytes) {
+      if (closed) return;
+      if (deflate) {
+        deflate.write(bytes);
+        if (!flushScheduled) {
+          flushScheduled = true;
+          queueMicrotask(() => {
+            flushScheduled = false;
+            deflate?.flush(zlibConstants.Z_SYNC_FLUSH);
+          });
+        }
+      } else rawWrite(bytes);
+    },
+    drain() {
+      if (closed || socket.writableLength === 0) return Promise.resolve();
+      return new Promise((resolve) => drainWaiters.push(resolve));
+    },
+    pause() {
+      socket.pause();
+    },
+    resume() {
+      socket.resume();
+    },
+    async upgradeToTls() {
+      if (secure) throw new TlsError('connection is already secure');
+      detach(socket);
+      const tlsSocket: TLSSocket = tlsConnect({ ...tlsOptions(options), socket });
+      try {
+        await waitFor(tlsSocket, 'secureConnect', options, options.connectTimeoutMs ?? 30_000);
+      } catch (error) {
+        closed = true;
+        throw error instanceof TlsError || error instanceof TimeoutError ? error : new TlsError(`STARTTLS upgrade failed: ${(error as Error).message}`);
+      }
+      socket = tlsSocket;
+      secure = true;
+      attach(socket);
+    },
+    startCompression() {
+      if (inflate) return;
+      inflate = createInflateRaw();
+      deflate = createDeflateRaw({ level: 1, memLevel: 8 });
+      inflate.on('data', (chunk: Buffer) => deliver(chunk));
+      inflate.on('error', (error) => finish(new NetworkError(`COMPRESS=DEFLATE stream error: ${error.message}`)));
+      deflate.on('data', (chunk: Buffer) => rawWrite(chunk));
+      deflate.on('error', (error) => finish(new NetworkError(`COMPRESS=DEFLATE stream error: ${error.message}`)));
+    },
+    close() {
+      closing = true;
+      finish(null);
+    },
+    get secure() {
+      return secure;
+    },
+    get compressed() {
+      return inflate !== null;
+    },
+  };
+}
