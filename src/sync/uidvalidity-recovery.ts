@@ -6,7 +6,7 @@
  * UIDs that are all matched, so the cursor invariant holds in the new UID space too.
  */
 
-import { normalizeMessageId } from './message-id.js';
+import { normalizeMessageId } from '../mime/message-id.js';
 import type { FolderSession, SyncStore } from './ports.js';
 
 export interface RecoveryInput {

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { MessageRecord } from '../../src/mime/types.js';
-import { normalizeMessageId } from '../../src/sync/message-id.js';
+import { normalizeMessageId } from '../../src/mime/message-id.js';
 
 export async function simpleParse(raw: Uint8Array, options: { headersOnly: boolean }): Promise<MessageRecord> {
   const text = new TextDecoder('latin1').decode(raw);

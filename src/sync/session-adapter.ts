@@ -1,0 +1,179 @@
+/**
+ * Binds the sync engine's `FolderSession` port to an `ImapClient`: EXAMINE with QRESYNC/CONDSTORE,
+ * `UID FETCH n:* (UID RFC822.SIZE)` listings, flag fetches with CHANGEDSINCE, and message fetches
+ * with BODY.PEEK (never setting \Seen) whose streamed literals are collected per message.
+ */
+
+import type { ImapClient } from '../imap/session/client.js';
+import { atom, raw, sequence } from '../imap/wire/encoder.js';
+import { formatSequenceSet } from '../imap/wire/sequence-set.js';
+import type { FetchAttributes, NumberRange } from '../imap/wire/types.js';
+import type { FetchedMessage, FlagState, FolderSession, FolderSnapshot, ServerIdentity, ServerUid } from './ports.js';
+
+const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
+
+/** INTERNALDATE "17-Jul-1996 02:44:25 -0700" → Unix ms (null when unreadable). */
+export function parseInternalDate(value: string | undefined): number | null {
+  if (!value) return null;
+  const match = /^\s*(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\s*$/.exec(value);
+  if (!match) return null;
+  const month = MONTHS[(match[2] as string).toLowerCase()];
+  if (month === undefined) return null;
+  const utc = Date.UTC(Number(match[3]), month, Number(match[1]), Number(match[4]), Number(match[5]), Number(match[6]));
+  const offset = (Number(match[8]) * 60 + Number(match[9])) * 60_000 * (match[7] === '-' ? -1 : 1);
+  return utc - offset;
+}
+
+function expand(ranges: NumberRange[]): number[] {
+  const out: number[] = [];
+  for (const range of ranges) for (let uid = range.start; uid <= range.end; uid++) out.push(uid);
+  return out;
+}
+
+/** Session flags that are not message state (\Recent is per-session). */
+function storedFlags(flags: string[] | undefined): string[] {
+  return (flags ?? []).filter((flag) => flag.toLowerCase() !== '\\recent');
+}
+
+function toFlagState(attributes: FetchAttributes): FlagState | null {
+  if (attributes.uid === undefined) return null;
+  return { uid: attributes.uid, flags: storedFlags(attributes.flags), modseq: attributes.modseq ?? null };
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const size = chunks.reduce((n, c) => n + c.byteLength, 0);
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function messageIdFromHeader(bytes: Uint8Array): string | null {
+  const text = new TextDecoder('latin1').decode(bytes).replace(/\r?\n[ \t]+/g, ' ');
+  const match = /^message-id:[ \t]*(.*)$/im.exec(text);
+  return match ? (match[1] as string).trim() : null;
+}
+
+export function createFolderSession(client: ImapClient): FolderSession {
+  const condstore = client.enabled.has('CONDSTORE') || client.capabilities.has('CONDSTORE');
+  const qresync = client.enabled.has('QRESYNC');
+
+  /** Runs a UID FETCH collecting streamed body bytes per sequence number. */
+  const fetchWithBodies = async (
+    set: string,
+    items: ReturnType<typeof atom>[],
+    onResponse: (attributes: FetchAttributes, body: Uint8Array | null) => void,
+    signal?: AbortSignal,
+  ): Promise<void> => {
+    const bodies = new Map<number, Uint8Array[]>();
+    await client.uidFetch(
+      set,
+      items,
+      {
+        body: (event) => {
+          if (event.type === 'body-start') bodies.set(event.seq, []);
+          else if (event.type === 'body-chunk') bodies.get(event.seq)?.push(event.data);
+        },
+        message: ({ seq, attributes }) => {
+          const chunks = bodies.get(seq);
+          bodies.delete(seq);
+          const inline = attributes.bodySections?.find((section) => !section.streamed);
+          const body = chunks ? concat(chunks) : inline && !inline.streamed ? inline.value : null;
+          onResponse(attributes, body);
+        },
+      },
+      {},
+      signal,
+    );
+  };
+
+  return {
+    condstore,
+    qresync,
+    async open(folder, params, signal): Promise<FolderSnapshot> {
+      const result = await client.select(
+        folder,
+        { readOnly: true, ...(params && qresync ? { qresync: { uidValidity: params.uidValidity, modseq: params.modseq } } : {}) },
+        signal,
+      );
+      return {
+        uidValidity: result.uidValidity,
+        uidNext: result.uidNext,
+        highestModseq: result.highestModseq,
+        exists: result.exists,
+        vanished: expand(result.vanished),
+        changed: result.changed.map(toFlagState).filter((s): s is FlagState => s !== null),
+        qresync: params !== null && qresync,
+      };
+    },
+    async listUids(fromUid, signal): Promise<ServerUid[]> {
+      const out: ServerUid[] = [];
+      await client.uidFetch(
+        `${fromUid}:*`,
+        [atom('UID'), atom('RFC822.SIZE')],
+        { message: ({ attributes }) => attributes.uid !== undefined && out.push({ uid: attributes.uid, size: attributes.rfc822Size ?? 0 }) },
+        {},
+        signal,
+      );
+      return out;
+    },
+    async searchUids(upToUid, signal) {
+      return client.uidSearch([atom('UID'), sequence(`1:${upToUid}`)], signal);
+    },
+    async fetchFlags(upToUid, changedSince, signal) {
+      const out: FlagState[] = [];
+      await client.uidFetch(
+        `1:${upToUid}`,
+        condstore ? [atom('UID'), atom('FLAGS'), atom('MODSEQ')] : [atom('UID'), atom('FLAGS')],
+        {
+          message: ({ attributes }) => {
+            const state = toFlagState(attributes);
+            if (state) out.push(state);
+          },
+        },
+        changedSince === null ? {} : { changedSince },
+        signal,
+      );
+      return out;
+    },
+    async fetchMessages(uids, headersOnly, onMessage, signal) {
+      const full = uids.filter((uid) => !headersOnly.has(uid));
+      const partial = uids.filter((uid) => headersOnly.has(uid));
+      const deliver = (onlyHeaders: boolean) => (attributes: FetchAttributes, body: Uint8Array | null) => {
+        if (attributes.uid === undefined || body === null) return;
+        const message: FetchedMessage = {
+          uid: attributes.uid,
+          flags: storedFlags(attributes.flags),
+          internalDate: parseInternalDate(attributes.internalDate),
+          size: attributes.rfc822Size ?? body.byteLength,
+          modseq: attributes.modseq ?? null,
+          raw: body,
+          headersOnly: onlyHeaders,
+        };
+        onMessage(message);
+      };
+      const common = [atom('UID'), atom('FLAGS'), atom('INTERNALDATE'), atom('RFC822.SIZE'), ...(condstore ? [atom('MODSEQ')] : [])];
+      const jobs: Promise<void>[] = [];
+      if (full.length > 0) jobs.push(fetchWithBodies(formatSequenceSet(full), [...common, raw('BODY.PEEK[]')], deliver(false), signal));
+      if (partial.length > 0) jobs.push(fetchWithBodies(formatSequenceSet(partial), [...common, raw('BODY.PEEK[HEADER]')], deliver(true), signal));
+      await Promise.all(jobs);
+    },
+    async fetchIdentities(signal): Promise<ServerIdentity[]> {
+      const out: ServerIdentity[] = [];
+      await fetchWithBodies(
+        '1:*',
+        [atom('UID'), atom('RFC822.SIZE'), raw('BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]')],
+        (attributes, body) => {
+          if (attributes.uid === undefined) return;
+          out.push({ uid: attributes.uid, size: attributes.rfc822Size ?? 0, messageIdHeader: body ? messageIdFromHeader(body) : null });
+        },
+        signal,
+      );
+      return out;
+    },
+  };
+}
