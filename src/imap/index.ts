@@ -1,0 +1,4 @@
+/** The low-level IMAP client and wire layer, for callers who want IMAP without the sync engine. */
+export { openImapSession, ImapClient, type ImapSessionOptions, type MailboxInfo, type SelectResult, type FetchHandlers } from './session/client.js';
+export { validateImapConfig, type ImapConnectionConfig, type ImapAuth } from './session/validate-config.js';
+export * from './wire/index.js';

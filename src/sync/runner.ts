@@ -1,0 +1,175 @@
+/**
+ * The multi-job sync runner (the seed's `run_sync_runner`, fixed). Per tick: jobs still in their
+ * backoff window are skipped; the due ones are ordered by when they last ran (so jobs deferred
+ * by the cap go first next tick), at most `maxConcurrency` of them run — truly concurrently, with
+ * at most `maxConnectionsPerAccount` jobs of one account at a time — and the rest are deferred.
+ * Failures back off exponentially (`min(base * 2^(failures-1), max)`: the first failure waits
+ * `base`), AUTH and CONFIG errors wait the maximum at once, THROTTLED honours the server's
+ * suggested time; success resets the count. State lives in the store, so it survives restarts.
+ */
+
+import { isPrxError, type ErrorCode } from '../errors.js';
+
+export interface SyncJob {
+  accountId: number;
+  folder: string;
+  maxMessages: number;
+}
+
+export interface SyncRunnerConfig {
+  maxConcurrency?: number;
+  baseBackoffSeconds?: number;
+  maxBackoffSeconds?: number;
+  maxConnectionsPerAccount?: number;
+}
+
+export interface RunnerJobState {
+  nextAllowedAt: number;
+  failureCount: number;
+  lastError: string | null;
+  lastAttemptAt: number | null;
+}
+
+export interface RunnerStateStore {
+  get(key: string): RunnerJobState | null;
+  put(key: string, state: RunnerJobState): void;
+}
+
+export interface JobOutcome {
+  newMessages: number;
+  bytes: number;
+}
+
+export type JobStatus = 'ok' | 'failed' | 'skipped-backoff' | 'deferred';
+
+export interface JobReport<R> {
+  key: string;
+  accountId: number;
+  folder: string;
+  status: JobStatus;
+  result?: R;
+  error?: { code: ErrorCode | 'UNKNOWN'; message: string };
+  nextAllowedAt: number;
+}
+
+export interface SyncRunnerReport<R> {
+  runId: string;
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  deferred: number;
+  results: JobReport<R>[];
+}
+
+export interface RunnerMetrics {
+  attempts: number;
+  successes: number;
+  failures: number;
+  messages: number;
+  bytes: number;
+}
+
+export function createRunnerMetrics(): RunnerMetrics {
+  return { attempts: 0, successes: 0, failures: 0, messages: 0, bytes: 0 };
+}
+
+export const jobKey = (job: { accountId: number; folder: string }): string => `${job.accountId}::${job.folder}`;
+
+export function backoffSeconds(failureCount: number, code: string, config: Required<SyncRunnerConfig>, retryAfterMs?: number): number {
+  const exponential = Math.min(config.baseBackoffSeconds * 2 ** Math.max(0, failureCount - 1), config.maxBackoffSeconds);
+  if (code === 'AUTH' || code === 'CONFIG') return config.maxBackoffSeconds;
+  if (code === 'THROTTLED' && retryAfterMs !== undefined) return Math.max(exponential, Math.ceil(retryAfterMs / 1000));
+  return exponential;
+}
+
+export async function runSyncRunner<R extends JobOutcome>(
+  jobs: SyncJob[],
+  nowTs: number,
+  config: SyncRunnerConfig,
+  deps: { runJob(job: SyncJob): Promise<R>; state: RunnerStateStore; metrics?: RunnerMetrics },
+): Promise<SyncRunnerReport<R>> {
+  const settings: Required<SyncRunnerConfig> = {
+    maxConcurrency: Math.max(1, config.maxConcurrency ?? 4),
+    baseBackoffSeconds: config.baseBackoffSeconds ?? 10,
+    maxBackoffSeconds: config.maxBackoffSeconds ?? 300,
+    maxConnectionsPerAccount: Math.max(1, config.maxConnectionsPerAccount ?? 1),
+  };
+  const report: SyncRunnerReport<R> = {
+    runId: `run-${nowTs}-${Math.random().toString(36).slice(2, 10)}`,
+    attempted: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    deferred: 0,
+    results: [],
+  };
+  const due: Array<{ job: SyncJob; state: RunnerJobState; index: number }> = [];
+  jobs.forEach((job, index) => {
+    const state = deps.state.get(jobKey(job)) ?? { nextAllowedAt: 0, failureCount: 0, lastError: null, lastAttemptAt: null };
+    if (nowTs < state.nextAllowedAt) {
+      report.skipped++;
+      report.results.push({ key: jobKey(job), accountId: job.accountId, folder: job.folder, status: 'skipped-backoff', nextAllowedAt: state.nextAllowedAt });
+    } else due.push({ job, state, index });
+  });
+  due.sort((a, b) => (a.state.lastAttemptAt ?? -Infinity) - (b.state.lastAttemptAt ?? -Infinity) || a.index - b.index);
+  const selected = due.slice(0, settings.maxConcurrency);
+  for (const { job, state } of due.slice(settings.maxConcurrency)) {
+    report.deferred++;
+    report.results.push({ key: jobKey(job), accountId: job.accountId, folder: job.folder, status: 'deferred', nextAllowedAt: state.nextAllowedAt });
+  }
+
+  const activePerAccount = new Map<number, number>();
+  const waiting = [...selected];
+  await new Promise<void>((resolveAll) => {
+    let running = 0;
+    const startMore = (): void => {
+      for (let i = 0; i < waiting.length; ) {
+        const entry = waiting[i] as (typeof waiting)[number];
+        if ((activePerAccount.get(entry.job.accountId) ?? 0) >= settings.maxConnectionsPerAccount) {
+          i++;
+          continue;
+        }
+        waiting.splice(i, 1);
+        running++;
+        activePerAccount.set(entry.job.accountId, (activePerAccount.get(entry.job.accountId) ?? 0) + 1);
+        void runOne(entry.job, entry.state).finally(() => {
+          running--;
+          activePerAccount.set(entry.job.accountId, (activePerAccount.get(entry.job.accountId) ?? 1) - 1);
+          startMore();
+        });
+      }
+      if (running === 0 && waiting.length === 0) resolveAll();
+    };
+    startMore();
+  });
+  return report;
+
+  async function runOne(job: SyncJob, previous: RunnerJobState): Promise<void> {
+    const key = jobKey(job);
+    report.attempted++;
+    if (deps.metrics) deps.metrics.attempts++;
+    try {
+      const result = await deps.runJob(job);
+      const state: RunnerJobState = { nextAllowedAt: nowTs, failureCount: 0, lastError: null, lastAttemptAt: nowTs };
+      deps.state.put(key, state);
+      report.succeeded++;
+      if (deps.metrics) {
+        deps.metrics.successes++;
+        deps.metrics.messages += result.newMessages;
+        deps.metrics.bytes += result.bytes;
+      }
+      report.results.push({ key, accountId: job.accountId, folder: job.folder, status: 'ok', result, nextAllowedAt: nowTs });
+    } catch (error) {
+      const code = isPrxError(error) ? error.code : 'UNKNOWN';
+      const message = error instanceof Error ? error.message : String(error);
+      const failureCount = previous.failureCount + 1;
+      const wait = backoffSeconds(failureCount, code, settings, isPrxError(error) ? error.retryAfterMs : undefined);
+      const state: RunnerJobState = { nextAllowedAt: nowTs + wait, failureCount, lastError: `${code}: ${message}`, lastAttemptAt: nowTs };
+      deps.state.put(key, state);
+      report.failed++;
+      if (deps.metrics) deps.metrics.failures++;
+      report.results.push({ key, accountId: job.accountId, folder: job.folder, status: 'failed', error: { code, message }, nextAllowedAt: state.nextAllowedAt });
+    }
+  }
+}
