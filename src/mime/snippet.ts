@@ -6,7 +6,13 @@ export const SNIPPET_LENGTH = 120;
 
 export function makeSnippet(text: string | null, length = SNIPPET_LENGTH): string {
   if (!text) return '';
-  const collapsed = text.replace(/\s+/g, ' ').trim();
-  const points = Array.from(collapsed.slice(0, length * 2));
-  return points.slice(0, length).join('').trimEnd();
+  // Only a prefix is needed: collapse growing prefixes until there are enough characters.
+  let window = length * 4;
+  for (;;) {
+    const prefix = text.slice(0, window);
+    const collapsed = prefix.replace(/\s+/g, ' ').trimStart();
+    const points = Array.from(collapsed.slice(0, length * 2));
+    if (points.length > length || window >= text.length) return points.slice(0, length).join('').trimEnd();
+    window *= 4;
+  }
 }

@@ -33,7 +33,8 @@ export interface Database {
 
 export interface OpenDatabaseOptions {
   /** Save automatically after a transaction when at least this many ms passed since the last
-   * save (default 0: after every transaction; use saveIfDirty() for manual control). */
+   * save (default 10 s; 0 = after every transaction; null = only on save()/saveIfDirty()).
+   * Every save is a consistent image: rows and cursors of whole transactions only. */
   autosaveIntervalMs?: number | null;
 }
 
@@ -41,6 +42,13 @@ export interface OpenDatabaseOptions {
 function getWithBigInt(statement: Statement): Array<SqlValue | bigint> {
   const get = statement.get as unknown as (params: null, config: { useBigInt: boolean }) => Array<SqlValue | bigint>;
   return get.call(statement, null, { useBigInt: true });
+}
+
+/** Connection settings. The database lives in WebAssembly memory and reaches the disk only through
+ * save(), so the rollback journal is kept in memory too (ROLLBACK still works) and fsyncs inside
+ * sql.js would be meaningless. */
+function configure(db: SqlJsDatabase): void {
+  db.exec('PRAGMA foreign_keys = ON; PRAGMA journal_mode = MEMORY');
 }
 
 function readPragma(db: SqlJsDatabase, name: string): number {
@@ -80,7 +88,7 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
   let db: SqlJsDatabase;
   try {
     db = new SQL.Database(image ?? undefined);
-    db.exec('PRAGMA foreign_keys = ON');
+    configure(db);
     migrate(db, path, image === null);
   } catch (error) {
     if (error instanceof CorruptDatabaseError || error instanceof StorageError) throw error;
@@ -91,8 +99,8 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
   let dirty = image === null && !inMemory;
   let depth = 0;
   let lastSave: { bytes: number; ms: number } | null = null;
-  let lastSaveAt = 0;
-  const autosaveIntervalMs = options.autosaveIntervalMs === undefined ? 0 : options.autosaveIntervalMs;
+  let lastSaveAt = Date.now();
+  const autosaveIntervalMs = options.autosaveIntervalMs === undefined ? 10_000 : options.autosaveIntervalMs;
 
   const prepare = (sql: string): Statement => {
     let statement = statements.get(sql);
@@ -119,8 +127,8 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     }
     const started = performance.now();
     const bytes = db.export();
-    // export() ends sql.js's implicit state; foreign keys must be switched on again.
-    db.exec('PRAGMA foreign_keys = ON');
+    // export() resets sql.js's connection settings; apply them again.
+    configure(db);
     writeDatabaseFileAtomically(path, bytes);
     lastSave = { bytes: bytes.byteLength, ms: performance.now() - started };
     lastSaveAt = Date.now();

@@ -35,6 +35,8 @@ export interface ImapSessionOptions extends ImapConnectionConfig {
   traceSize?: number;
   /** Force an authentication method for passwords (default: PLAIN when offered, else LOGIN). */
   passwordMechanism?: 'LOGIN' | 'PLAIN';
+  /** Force an OAuth mechanism (default: OAUTHBEARER when offered, else XOAUTH2). */
+  oauthMechanism?: 'XOAUTH2' | 'OAUTHBEARER';
   signal?: AbortSignal;
 }
 
@@ -654,9 +656,10 @@ async function authenticateWith(client: ImapClient, options: ImapSessionOptions,
     return;
   }
   const token = auth.oauthTokenProvider ? await auth.oauthTokenProvider({ user, forceRefresh }) : (auth.oauthToken as string);
-  if (client.capabilities.has('AUTH=OAUTHBEARER')) {
+  const preferBearer = options.oauthMechanism !== 'XOAUTH2';
+  if (options.oauthMechanism === 'OAUTHBEARER' || (preferBearer && client.capabilities.has('AUTH=OAUTHBEARER'))) {
     await client.authenticate('OAUTHBEARER', oauthbearerPayload(user, options.host, options.port, token), options.signal);
-  } else if (client.capabilities.has('AUTH=XOAUTH2')) {
+  } else if (options.oauthMechanism === 'XOAUTH2' || client.capabilities.has('AUTH=XOAUTH2')) {
     await client.authenticate('XOAUTH2', xoauth2Payload(user, token), options.signal);
   } else {
     throw new AuthError('the server offers neither AUTH=OAUTHBEARER nor AUTH=XOAUTH2');
