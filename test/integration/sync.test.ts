@@ -1,0 +1,167 @@
+/**
+ * The sync engine end to end against the real Dovecot: initial sync equals the server; a second
+ * sync issues no FETCH; backlog over several small calls completes in order; flags and deletions
+ * made by another connection are reflected; a UIDVALIDITY reset is recovered; nothing gains
+ * \Seen; the CLI runs end to end with --json.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { openImapSession, type ImapSessionOptions } from '../../src/imap/session/client.js';
+import { atom } from '../../src/imap/wire/encoder.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { EmailPlugin } from '../../src/sync/email-plugin.js';
+import { generateSampleMail } from '../../scripts/sample-mail.js';
+import { caPem, deliverMessages, resetUidValidity, resetUser, startDovecot, type DovecotEnv } from '../servers/dovecot-env.js';
+
+let env: DovecotEnv;
+let ca: string;
+
+function sessionOptions(user: string): ImapSessionOptions {
+  return { host: env.host, port: env.implicitPort, user, auth: { password: env.users[user] as string }, tls: { ca }, compress: false };
+}
+
+async function pluginFor(user: string, store?: Store): Promise<{ plugin: EmailPlugin; store: Store; accountId: number }> {
+  const s = store ?? (await openStore(':memory:'));
+  const plugin = new EmailPlugin({ store: s, session: { traceSize: 500 } });
+  const accountId = await plugin.addAccount({
+    email: `${user}@test`,
+    imap: { host: env.host, port: env.implicitPort, user, auth: { password: env.users[user] as string }, tls: { ca } },
+  });
+  return { plugin, store: s, accountId };
+}
+
+async function serverState(user: string, folder = 'INBOX'): Promise<Map<number, string[]>> {
+  const client = await openImapSession(sessionOptions(user));
+  const state = new Map<number, string[]>();
+  const selected = await client.select(folder, { readOnly: true });
+  if (selected.exists > 0) {
+    await client.uidFetch('1:*', [atom('UID'), atom('FLAGS')], {
+      message: (m) => state.set(m.attributes.uid as number, (m.attributes.flags ?? []).filter((f) => f !== '\\Recent')),
+    });
+  }
+  await client.logout();
+  return state;
+}
+
+function storedState(store: Store, accountId: number, folder = 'INBOX'): Map<number, string[]> {
+  const state = store.loadFolderState(accountId, folder);
+  return new Map(store.listLocations(state.folderId, state.uidValidity ?? -1).map((l) => [l.uid, l.flags]));
+}
+
+describe('sync against Dovecot', () => {
+  before(() => {
+    env = startDovecot();
+    ca = caPem(env);
+    for (const user of ['user1', 'user2', 'user3', 'user4', 'user5']) resetUser(env, user);
+  });
+
+  test('initial sync equals the server; a second sync issues no FETCH; nothing gains \\Seen', async () => {
+    deliverMessages(env, 'user1', 'INBOX', generateSampleMail(300, { seed: 11 }));
+    const { plugin, store, accountId } = await pluginFor('user1');
+    const first = await plugin.sync({ accountId, nowTs: 100, maxMessages: 1000 });
+    assert.equal(first.new, 300);
+    assert.equal(first.remaining, 0);
+    const server = await serverState('user1');
+    assert.deepEqual([...storedState(store, accountId).keys()].sort((a, b) => a - b), [...server.keys()].sort((a, b) => a - b));
+    for (const flags of server.values()) assert.ok(!flags.includes('\\Seen'), 'a fetched message gained \\Seen');
+    const messages = store.listMessages({ accountId, limit: 500 });
+    assert.equal(messages.length, 300);
+    assert.ok(messages.every((m) => m.parseError === null && m.snippet.length > 0));
+
+    const traceBefore = await plugin.connection(accountId, async (client) => client.traceEntries().length);
+    const second = await plugin.sync({ accountId, nowTs: 101 });
+    assert.equal(second.unchanged, true);
+    const commands = await plugin.connection(accountId, async (client) =>
+      client.traceEntries().slice(traceBefore).filter((e) => e.direction === 'C').map((e) => e.text),
+    );
+    assert.ok(!commands.some((c) => /FETCH|SEARCH/.test(c)), commands.join('\n'));
+    await plugin.close();
+  });
+
+  test('a backlog fetched with a small maxMessages ends complete and in order', async () => {
+    deliverMessages(env, 'user2', 'INBOX', generateSampleMail(55, { seed: 12 }));
+    const { plugin, store, accountId } = await pluginFor('user2');
+    const cursors: number[] = [];
+    for (let call = 0; call < 10; call++) {
+      const result = await plugin.sync({ accountId, nowTs: 200 + call, maxMessages: 10 });
+      cursors.push(result.cursor);
+      if (result.remaining === 0) break;
+    }
+    assert.deepEqual(cursors, [10, 20, 30, 40, 50, 55]);
+    assert.equal(store.countMessages(accountId), 55);
+    await plugin.close();
+  });
+
+  test('flags and deletions made by another connection are reflected', async () => {
+    deliverMessages(env, 'user3', 'INBOX', generateSampleMail(20, { seed: 13 }));
+    const { plugin, store, accountId } = await pluginFor('user3');
+    await plugin.sync({ accountId, nowTs: 300 });
+    const other = await openImapSession(sessionOptions('user3'));
+    await other.select('INBOX');
+    await other.uidStore('2,4', '+FLAGS', ['\\Flagged', '\\Seen']);
+    await other.uidStore('5:7', '+FLAGS', ['\\Deleted']);
+    await other.uidExpunge('5:7');
+    await other.append('INBOX', new TextEncoder().encode('Subject: late\r\nMessage-ID: <late@test>\r\n\r\nlate\r\n'));
+    await other.logout();
+    const result = await plugin.sync({ accountId, nowTs: 301 });
+    assert.equal(result.updated, 2);
+    assert.equal(result.deleted, 3);
+    assert.equal(result.new, 1);
+    assert.deepEqual(storedState(store, accountId), await serverState('user3'));
+    assert.equal(store.folderCounts(accountId)[0]?.deleted, 3);
+    await plugin.close();
+  });
+
+  test('a UIDVALIDITY reset is recovered without refetching known messages', async () => {
+    deliverMessages(env, 'user4', 'INBOX', generateSampleMail(30, { seed: 14 }));
+    const { plugin, store, accountId } = await pluginFor('user4');
+    const first = await plugin.sync({ accountId, nowTs: 400 });
+    await plugin.close();
+    resetUidValidity(env, 'user4', 'INBOX');
+    deliverMessages(env, 'user4', 'INBOX', generateSampleMail(2, { seed: 99 }));
+    const again = await pluginFor('user4', store);
+    const result = await again.plugin.sync({ accountId: again.accountId, nowTs: 401 });
+    assert.equal(result.uidvalidityChanged, true);
+    assert.notEqual(result.uidValidity, first.uidValidity);
+    // The two new messages, plus sample message #13 which has no Message-ID and so cannot be
+    // re-matched: it is fetched again and lands on the same sha256-keyed message row.
+    assert.equal(result.new, 3, 'only unknown or unmatchable messages are fetched');
+    assert.equal(store.countMessages(accountId), 32);
+    assert.deepEqual([...storedState(store, accountId).keys()].sort((a, b) => a - b), [...(await serverState('user4')).keys()].sort((a, b) => a - b));
+    await again.plugin.close();
+  });
+
+  test('the CLI syncs all folders into a file and reports JSON', async () => {
+    deliverMessages(env, 'user5', 'INBOX', generateSampleMail(40, { seed: 15 }));
+    deliverMessages(env, 'user5', 'Archive', generateSampleMail(5, { seed: 16 }));
+    const dir = mkdtempSync(join(tmpdir(), 'prx-cli-'));
+    const db = join(dir, 'mail.db');
+    const cli = join(process.cwd(), 'dist/src/cli/main.js');
+    const out = execFileSync(
+      process.execPath,
+      [cli, 'sync', '--host', env.host, '--port', String(env.implicitPort), '--user', 'user5', '--password-env', 'PRX_PW', '--ca', env.caFile, '--all-folders', '--db', db, '--json'],
+      { env: { ...process.env, PRX_PW: env.users.user5 }, encoding: 'utf8' },
+    );
+    const report = JSON.parse(out) as { ok: boolean; folders: Array<{ folder: string; new: number }> };
+    assert.equal(report.ok, true);
+    assert.equal(report.folders.find((f) => f.folder === 'INBOX')?.new, 40);
+    assert.equal(report.folders.find((f) => f.folder === 'Archive')?.new, 5);
+    const status = execFileSync(process.execPath, [cli, 'status', '--db', db, '--json'], { encoding: 'utf8' });
+    assert.equal((JSON.parse(status) as { accounts: Array<{ messages: number }> }).accounts[0]?.messages, 45);
+    let failed: { status: number | null; stdout: string } | null = null;
+    try {
+      execFileSync(process.execPath, [cli, 'sync', '--host', env.host, '--port', String(env.implicitPort), '--user', 'user5', '--password-env', 'PRX_PW', '--ca', env.caFile, '--db', db, '--json'], {
+        env: { ...process.env, PRX_PW: 'wrong' },
+        encoding: 'utf8',
+      });
+    } catch (error) {
+      failed = error as { status: number | null; stdout: string };
+    }
+    assert.equal(failed?.status, 1);
+    assert.equal((JSON.parse(failed?.stdout ?? '{}') as { error: { code: string } }).error.code, 'AUTH');
+  });
+});
