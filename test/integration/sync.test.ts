@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { openImapSession, type ImapSessionOptions } from '../../src/imap/session/client.js';
 import { atom } from '../../src/imap/wire/encoder.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -19,6 +19,7 @@ import { caPem, deliverMessages, resetUidValidity, resetUser, startDovecot, type
 
 let env: DovecotEnv;
 let ca: string;
+const openPlugins: EmailPlugin[] = [];
 
 function sessionOptions(user: string): ImapSessionOptions {
   return { host: env.host, port: env.implicitPort, user, auth: { password: env.users[user] as string }, tls: { ca }, compress: false };
@@ -27,6 +28,7 @@ function sessionOptions(user: string): ImapSessionOptions {
 async function pluginFor(user: string, store?: Store): Promise<{ plugin: EmailPlugin; store: Store; accountId: number }> {
   const s = store ?? (await openStore(':memory:'));
   const plugin = new EmailPlugin({ store: s, session: { traceSize: 500 } });
+  openPlugins.push(plugin);
   const accountId = await plugin.addAccount({
     email: `${user}@test`,
     imap: { host: env.host, port: env.implicitPort, user, auth: { password: env.users[user] as string }, tls: { ca } },
@@ -57,6 +59,10 @@ describe('sync against Dovecot', () => {
     env = startDovecot();
     ca = caPem(env);
     for (const user of ['user1', 'user2', 'user3', 'user4', 'user5']) resetUser(env, user);
+  });
+
+  after(async () => {
+    for (const plugin of openPlugins) await plugin.close().catch(() => undefined);
   });
 
   test('initial sync equals the server; a second sync issues no FETCH; nothing gains \\Seen', async () => {
@@ -124,7 +130,7 @@ describe('sync against Dovecot', () => {
     resetUidValidity(env, 'user4', 'INBOX');
     deliverMessages(env, 'user4', 'INBOX', generateSampleMail(2, { seed: 99 }));
     const again = await pluginFor('user4', store);
-    const result = await again.plugin.sync({ accountId: again.accountId, nowTs: 401 });
+    const result = await again.plugin.sync({ accountId: again.accountId, nowTs: 401 }).finally(() => again.plugin.close());
     assert.equal(result.uidvalidityChanged, true);
     assert.notEqual(result.uidValidity, first.uidValidity);
     // The two new messages, plus sample message #13 which has no Message-ID and so cannot be
@@ -132,7 +138,6 @@ describe('sync against Dovecot', () => {
     assert.equal(result.new, 3, 'only unknown or unmatchable messages are fetched');
     assert.equal(store.countMessages(accountId), 32);
     assert.deepEqual([...storedState(store, accountId).keys()].sort((a, b) => a - b), [...(await serverState('user4')).keys()].sort((a, b) => a - b));
-    await again.plugin.close();
   });
 
   test('the CLI syncs all folders into a file and reports JSON', async () => {

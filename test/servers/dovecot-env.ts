@@ -105,13 +105,14 @@ export function resetUidValidity(env: DovecotEnv, user: string, folder: string):
   }
   const dir = maildirFor(env, user, folder);
   for (const file of readdirSync(dir)) {
-    if (file.startsWith('dovecot-uidlist') || file.startsWith('dovecot.index') || file === 'dovecot-uidvalidity' || file.startsWith('dovecot-uidvalidity')) {
+    // dovecot-uidvalidity* stays: it is what makes Dovecot pick a new, different value.
+    if (file.startsWith('dovecot-uidlist') || file.startsWith('dovecot.index')) {
       rmSync(join(dir, file), { force: true });
     }
   }
   const root = join(env.mailRoot, user, 'Maildir');
   for (const file of readdirSync(root)) {
-    if (file.startsWith('dovecot.list.index') || file.startsWith('dovecot-uidvalidity')) rmSync(join(root, file), { force: true });
+    if (file.startsWith('dovecot.list.index')) rmSync(join(root, file), { force: true });
   }
 }
 
