@@ -17,7 +17,8 @@ if [ -f test/servers/dovecot.sh ]; then
 fi
 
 log=$(mktemp)
-node --test --test-reporter=spec dist/test 2>&1 | tee "$log"
+mapfile -t files < <(find dist/test -name '*.test.js' | sort)
+node --test --test-reporter=spec "${files[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
 if [ "$dovecot_started" = 1 ]; then bash test/servers/dovecot.sh stop >/dev/null 2>&1; fi
