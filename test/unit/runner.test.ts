@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { PrxError, ThrottledError } from '../../src/errors.js';
+import { backoffSeconds, runSyncRunner, type RunnerJobState, type RunnerStateStore, type SyncJob } from '../../src/sync/runner.js';
+
+function memoryState(): RunnerStateStore & { map: Map<string, RunnerJobState> } {
+  const map = new Map<string, RunnerJobState>();
+  return { map, get: (key) => map.get(key) ?? null, put: (key, state) => void map.set(key, { ...state }) };
+}
+
+const jobs = (n: number, accounts = n): SyncJob[] =>
+  Array.from({ length: n }, (_, i) => ({ accountId: (i % accounts) + 1, folder: `F${i}`, maxMessages: 10 }));
+
+describe('sync runner', () => {
+  test('runs up to maxConcurrency jobs truly concurrently, one per account at a time', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const perAccount = new Map<number, number>();
+    let peakPerAccount = 0;
+    const runJob = async (job: SyncJob) => {
+      inFlight++;
+      perAccount.set(job.accountId, (perAccount.get(job.accountId) ?? 0) + 1);
+      peak = Math.max(peak, inFlight);
+      peakPerAccount = Math.max(peakPerAccount, perAccount.get(job.accountId) ?? 0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight--;
+      perAccount.set(job.accountId, (perAccount.get(job.accountId) ?? 1) - 1);
+      return { newMessages: 1, bytes: 10 };
+    };
+    const started = Date.now();
+    const report = await runSyncRunner(jobs(6, 6), 1000, { maxConcurrency: 4 }, { runJob, state: memoryState() });
+    assert.equal(report.attempted, 4);
+    assert.equal(report.deferred, 2);
+    assert.equal(peak, 4);
+    assert.ok(Date.now() - started < 70, 'the four jobs overlapped');
+    peak = 0;
+    await runSyncRunner(jobs(4, 2), 1000, { maxConcurrency: 4 }, { runJob, state: memoryState() });
+    assert.equal(peakPerAccount, 1);
+    assert.equal(peak, 2);
+  });
+
+  test('backoff doubles from base up to max, resets on success, and is skipped until due (fake clock)', async () => {
+    const state = memoryState();
+    let fail = true;
+    const runJob = async () => {
+      if (fail) throw new PrxError('NETWORK', 'down');
+      return { newMessages: 0, bytes: 0 };
+    };
+    const job = jobs(1);
+    let now = 1000;
+    const waits: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const report = await runSyncRunner(job, now, { baseBackoffSeconds: 10, maxBackoffSeconds: 300 }, { runJob, state });
+      assert.equal(report.failed, 1);
+      const next = state.map.get('1::F0')?.nextAllowedAt as number;
+      waits.push(next - now);
+      const skipped = await runSyncRunner(job, next - 1, {}, { runJob, state });
+      assert.equal(skipped.skipped, 1);
+      assert.equal(skipped.attempted, 0);
+      now = next;
+    }
+    assert.deepEqual(waits, [10, 20, 40, 80, 160, 300, 300]);
+    fail = false;
+    const ok = await runSyncRunner(job, now, {}, { runJob, state });
+    assert.equal(ok.succeeded, 1);
+    assert.equal(state.map.get('1::F0')?.failureCount, 0);
+    assert.equal(state.map.get('1::F0')?.nextAllowedAt, now);
+  });
+
+  test('auth failures wait the maximum; throttling honours the server', () => {
+    const config = { maxConcurrency: 4, baseBackoffSeconds: 10, maxBackoffSeconds: 300, maxConnectionsPerAccount: 1 };
+    assert.equal(backoffSeconds(1, 'AUTH', config), 300);
+    assert.equal(backoffSeconds(1, 'THROTTLED', config, 92_415), 93);
+    assert.equal(backoffSeconds(1, 'NETWORK', config), 10);
+  });
+
+  test('state persists across runner instances and jobs deferred by the cap go first next tick', async () => {
+    const state = memoryState();
+    const ran: string[][] = [];
+    for (let tick = 0; tick < 3; tick++) {
+      const thisTick: string[] = [];
+      await runSyncRunner(jobs(5), 1000 + tick, { maxConcurrency: 2 }, {
+        runJob: async (job) => {
+          thisTick.push(job.folder);
+          return { newMessages: 0, bytes: 0 };
+        },
+        state,
+      });
+      ran.push(thisTick.sort());
+    }
+    assert.deepEqual(ran, [['F0', 'F1'], ['F2', 'F3'], ['F0', 'F4']]);
+  });
+
+  test('report carries per-job results and classified errors', async () => {
+    const report = await runSyncRunner(jobs(2), 5, {}, {
+      runJob: async (job) => {
+        if (job.folder === 'F1') throw new ThrottledError('slow down', { retryAfterMs: 5000 });
+        return { newMessages: 3, bytes: 30 };
+      },
+      state: memoryState(),
+    });
+    assert.match(report.runId, /^run-5-/);
+    assert.equal(report.succeeded, 1);
+    assert.deepEqual(report.results.find((r) => r.folder === 'F1')?.error, { code: 'THROTTLED', message: 'slow down' });
+  });
+});
