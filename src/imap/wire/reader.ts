@@ -34,14 +34,13 @@ const utf8 = new TextDecoder('utf-8');
 /** Decodes bytes as UTF-8 with a fast path for short ASCII. */
 export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length): string {
   if (end - start < 64) {
-    let ascii = true;
+    let text = '';
     for (let i = start; i < end; i++) {
-      if ((bytes[i] as number) >= 0x80) {
-        ascii = false;
-        break;
-      }
+      const byte = bytes[i] as number;
+      if (byte >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      text += String.fromCharCode(byte);
     }
-    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+    return text;
   }
   return utf8.decode(bytes.subarray(start, end));
 }
@@ -146,6 +145,24 @@ export class ResponseReader {
 
   /** Reads a number; tolerates decimal/exponent forms (rounded) and `-1` (as written). */
   readNumber(): number {
+    // Fast path: plain digits straight from the bytes.
+    this.skipSpaces();
+    const seg = this.segment;
+    const limit = this.markerStart >= 0 ? this.markerStart : seg.length;
+    let i = this.pos;
+    let digits = 0;
+    while (i < limit) {
+      const byte = seg[i] as number;
+      if (byte < 0x30 || byte > 0x39) break;
+      digits = digits * 10 + (byte - 0x30);
+      i++;
+    }
+    const next = i < limit ? (seg[i] as number) : -1;
+    if (i > this.pos && i - this.pos < 16 && (next === -1 || next === SP || next === RPAREN || next === RBRACKET)) {
+      this.pos = i;
+      this.count();
+      return digits;
+    }
     const atom = this.readAtom();
     if (/^\d+$/.test(atom)) return Number(atom);
     const value = Number(atom);
