@@ -15,6 +15,7 @@ import { atom } from '../../src/imap/wire/encoder.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { EmailPlugin } from '../../src/sync/email-plugin.js';
 import { generateSampleMail } from '../../scripts/sample-mail.js';
+import { startCuttingProxy } from '../support/cutting-proxy.js';
 import { caPem, deliverMessages, resetUidValidity, resetUser, startDovecot, type DovecotEnv } from '../servers/dovecot-env.js';
 
 let env: DovecotEnv;
@@ -138,6 +139,37 @@ describe('sync against Dovecot', () => {
     assert.equal(result.new, 3, 'only unknown or unmatchable messages are fetched');
     assert.equal(store.countMessages(accountId), 32);
     assert.deepEqual([...storedState(store, accountId).keys()].sort((a, b) => a - b), [...(await serverState('user4')).keys()].sort((a, b) => a - b));
+  });
+
+  test('a connection cut mid-FETCH (at several byte offsets) loses and duplicates nothing', async () => {
+    resetUser(env, 'user6');
+    deliverMessages(env, 'user6', 'INBOX', generateSampleMail(120, { seed: 17 }));
+    const proxy = await startCuttingProxy(env.host, env.implicitPort);
+    const store = await openStore(':memory:');
+    const plugin = new EmailPlugin({ store, session: { compress: false } });
+    openPlugins.push(plugin);
+    const accountId = await plugin.addAccount({
+      email: 'user6@test',
+      imap: { host: '127.0.0.1', port: proxy.port, user: 'user6', auth: { password: env.users.user6 as string }, tls: { ca } },
+    });
+    const cuts: string[] = [];
+    for (const cutAfter of [20_000, 150_000, 400_000, 900_000]) {
+      proxy.setCut(cutAfter);
+      const outcome = await plugin.sync({ accountId, nowTs: 600, maxMessages: 1000 }).then(
+        (r) => `ok:${r.new}`,
+        (e: { code: string }) => e.code,
+      );
+      cuts.push(outcome);
+      const state = store.loadFolderState(accountId, 'INBOX');
+      assert.equal(store.countMessages(accountId), state.cursor, 'cursor never ahead of the stored rows');
+    }
+    proxy.setCut(null);
+    await plugin.sync({ accountId, nowTs: 601, maxMessages: 1000 });
+    assert.ok(cuts.some((c) => c === 'NETWORK' || c === 'TLS'), cuts.join(','));
+    assert.equal(store.countMessages(accountId), 120);
+    assert.deepEqual([...storedState(store, accountId).keys()].sort((a, b) => a - b), [...(await serverState('user6')).keys()].sort((a, b) => a - b));
+    await plugin.close();
+    await proxy.close();
   });
 
   test('the CLI syncs all folders into a file and reports JSON', async () => {

@@ -543,6 +543,55 @@ export class ImapClient {
     await this.run({ name: 'UID EXPUNGE', args: [sequence(set)] }, signal);
   }
 
+  async namespace(signal?: AbortSignal): Promise<Extract<UntaggedResponse, { type: 'namespace' }> | null> {
+    if (!this.capabilities.has('NAMESPACE')) return null;
+    let result: Extract<UntaggedResponse, { type: 'namespace' }> | null = null;
+    await this.run(
+      {
+        name: 'NAMESPACE',
+        args: [],
+        onUntagged: (data) => {
+          if (data.type !== 'namespace') return false;
+          result = data;
+          return true;
+        },
+      },
+      signal,
+    );
+    return result;
+  }
+
+  /** RFC 2971 ID: sends ours (name/version only), returns the server's. */
+  async id(params: Record<string, string> = { name: 'prx-email' }, signal?: AbortSignal): Promise<Record<string, string | null> | null> {
+    if (!this.capabilities.has('ID')) return null;
+    let result: Record<string, string | null> | null = null;
+    const items = Object.entries(params).flatMap(([key, value]) => [str(key), str(value)]);
+    await this.run(
+      {
+        name: 'ID',
+        args: [items.length > 0 ? list(...items) : atom('NIL')],
+        onUntagged: (data) => {
+          if (data.type !== 'id') return false;
+          result = data.params;
+          return true;
+        },
+      },
+      signal,
+    );
+    return result;
+  }
+
+  /** UID MOVE (RFC 6851), or COPY + STORE \Deleted + UID EXPUNGE when MOVE is missing. */
+  async uidMove(set: string, destination: string, signal?: AbortSignal): Promise<void> {
+    if (this.capabilities.has('MOVE')) {
+      await this.run({ name: 'UID MOVE', args: [sequence(set), mailbox(destination)] }, signal);
+      return;
+    }
+    await this.run({ name: 'UID COPY', args: [sequence(set), mailbox(destination)] }, signal);
+    await this.uidStore(set, '+FLAGS', ['\\Deleted'], signal);
+    await this.uidExpunge(set, signal);
+  }
+
   async noop(signal?: AbortSignal): Promise<void> {
     await this.run({ name: 'NOOP', args: [] }, signal);
   }
@@ -551,7 +600,7 @@ export class ImapClient {
    * IDLE until `stop` is called, the signal aborts, or `maxIdleMs` (default 5 min) passes —
    * whichever is first — then DONE. Unsolicited data keeps flowing to the listeners meanwhile.
    */
-  async idle(options: { maxIdleMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+  async idle(options: { maxIdleMs?: number; livenessMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     if (!this.capabilities.has('IDLE')) {
       await this.noop(options.signal);
       return;
@@ -570,11 +619,25 @@ export class ImapClient {
     });
     done.catch(() => resolveStarted());
     await started;
+    let probe = false;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(finish, options.maxIdleMs ?? 5 * 60_000);
+      // Liveness: servers send "* OK Still here" every few minutes; silence longer than
+      // livenessMs ends IDLE so the NOOP probe below can tell a dead connection.
+      const livenessMs = options.livenessMs ?? 4 * 60_000;
+      const liveness = setInterval(() => {
+        if (Date.now() - this.lastActivity > livenessMs) {
+          probe = true;
+          finish();
+        }
+      }, Math.min(livenessMs, 10_000));
+      liveness.unref?.();
       const onAbort = (): void => finish();
+      const client = this;
       function finish(): void {
         clearTimeout(timer);
+        clearInterval(liveness);
+        client.stopIdle = null;
         options.signal?.removeEventListener('abort', onAbort);
         resolve();
       }
@@ -591,6 +654,11 @@ export class ImapClient {
     }
     this.idleActive = false;
     await done;
+    if (probe) {
+      // No data for too long: a NOOP that does not come back closes the connection (TIMEOUT),
+      // which reaches onClose listeners as the signal to reconnect.
+      await this.noop();
+    }
   }
 
   /** Ends a running idle() early. */
