@@ -109,7 +109,7 @@ describe('IMAP session against Dovecot', () => {
   });
 
   test('IDLE sees a message appended by another connection; COMPRESS on', async () => {
-    const watcher = await openImapSession(options('bob'));
+    const watcher = await openImapSession(options('bob', { compress: true, traceSize: 50 }));
     const writer = await openImapSession(options('bob', { compress: false }));
     await watcher.select('INBOX', { readOnly: true });
     const seen: number[] = [];
@@ -125,6 +125,7 @@ describe('IMAP session against Dovecot', () => {
     await idle;
     assert.ok(seen.length > 0 && (seen[0] as number) >= 1);
     // COMPRESS=DEFLATE is active on the watcher and a FETCH over it works.
+    assert.ok(watcher.traceEntries().some((e) => e.text.includes('COMPRESS DEFLATE')));
     const bodies: number[] = [];
     await watcher.uidFetch('1:*', [atom('UID'), atom('RFC822.SIZE')], { message: (m) => bodies.push(m.attributes.rfc822Size ?? 0) });
     assert.ok(bodies.length >= 1);

