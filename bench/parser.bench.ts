@@ -8,6 +8,7 @@
  */
 import { ImapStream } from 'imapflow/lib/handler/imap-stream.js';
 import imapflowParser from 'imapflow/lib/handler/imap-parser.js';
+import { concatBytes } from '../src/bytes.js';
 import { createResponseParser } from '../src/imap/wire/parser.js';
 import { generateSampleMessage } from '../scripts/sample-mail.js';
 
@@ -21,16 +22,6 @@ const messages = option('--messages', 10_000);
 const rounds = option('--rounds', 5);
 const enc = new TextEncoder();
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const size = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
 
 function literalHeavy(): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -41,7 +32,7 @@ function literalHeavy(): Uint8Array {
     parts.push(enc.encode(')\r\n'));
   }
   parts.push(enc.encode('A1 OK Fetch completed.\r\n'));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function headerHeavy(): Uint8Array {
@@ -54,7 +45,7 @@ function headerHeavy(): Uint8Array {
     );
   }
   parts.push(enc.encode('A1 OK Fetch completed.\r\n'));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function chunks(bytes: Uint8Array, size = 64 * 1024): Uint8Array[] {

@@ -8,7 +8,13 @@
  * `ImapClient` and sql.js `Store`.
  */
 
-import type { MessageRecord } from '../mime/types.js';
+import type {
+  BatchFlagUpdate,
+  BatchMessage,
+  StoreBatch,
+  StoredFolderState,
+  StoredLocation,
+} from '../store/sync-repository.js';
 
 /** What EXAMINE/SELECT told us about a folder. */
 export interface FolderSnapshot {
@@ -25,11 +31,7 @@ export interface FolderSnapshot {
   qresync: boolean;
 }
 
-export interface FlagState {
-  uid: number;
-  flags: string[];
-  modseq: bigint | null;
-}
+export type FlagState = BatchFlagUpdate;
 
 /** UID and size of a message on the server, as listed before fetching. */
 export interface ServerUid {
@@ -87,49 +89,14 @@ export interface FolderSession {
 }
 
 /** A message location the store knows, in the current UIDVALIDITY. */
-export interface KnownLocation {
-  uid: number;
-  flags: string[];
-  modseq: bigint | null;
-  messageId: string;
-  size: number;
-}
+export type KnownLocation = StoredLocation;
 
-export interface FolderSyncState {
-  folderId: number;
-  /** Highest UID such that every server message with a UID ≤ cursor is stored. */
-  cursor: number;
-  uidValidity: number | null;
-  uidNext: number | null;
-  highestModseq: bigint | null;
-  /** Number of live (not tombstoned) locations in `uidValidity`. */
-  liveCount: number;
-}
+export type FolderSyncState = StoredFolderState;
 
-export interface NewMessage {
-  record: MessageRecord;
-  uid: number;
-  flags: string[];
-  modseq: bigint | null;
-  internalDate: number | null;
-}
+export type NewMessage = BatchMessage;
 
 /** Everything one transaction applies: rows, flag changes, tombstones and the new state. */
-export interface SyncBatch {
-  accountId: number;
-  folderId: number;
-  uidValidity: number;
-  messages: NewMessage[];
-  flagUpdates: FlagState[];
-  expungedUids: number[];
-  state: {
-    cursor: number;
-    uidValidity: number;
-    uidNext: number | null;
-    highestModseq: bigint | null;
-    lastSyncAt: number;
-  };
-}
+export type SyncBatch = StoreBatch;
 
 export interface SyncStore {
   /** Creates the folder row when missing; returns its state (cursor 0 when never synced). */

@@ -4,6 +4,7 @@
  * with BODY.PEEK (never setting \Seen) whose streamed literals are collected per message.
  */
 
+import { concatBytes } from '../bytes.js';
 import type { ImapClient } from '../imap/session/client.js';
 import { atom, raw, sequence } from '../imap/wire/encoder.js';
 import { formatSequenceSet } from '../imap/wire/sequence-set.js';
@@ -40,17 +41,6 @@ function toFlagState(attributes: FetchAttributes): FlagState | null {
   return { uid: attributes.uid, flags: storedFlags(attributes.flags), modseq: attributes.modseq ?? null };
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const size = chunks.reduce((n, c) => n + c.byteLength, 0);
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
 
 function messageIdFromHeader(bytes: Uint8Array): string | null {
   const text = new TextDecoder('latin1').decode(bytes).replace(/\r?\n[ \t]+/g, ' ');
@@ -82,7 +72,7 @@ export function createFolderSession(client: ImapClient): FolderSession {
           const chunks = bodies.get(seq);
           bodies.delete(seq);
           const inline = attributes.bodySections?.find((section) => !section.streamed);
-          const body = chunks ? concat(chunks) : inline && !inline.streamed ? inline.value : null;
+          const body = chunks ? concatBytes(chunks) : inline && !inline.streamed ? inline.value : null;
           onResponse(attributes, body);
         },
       },

@@ -10,6 +10,7 @@
  * literal marker that announced literal[i].
  */
 
+import { concatBytes } from '../../bytes.js';
 import type { ParserLimits } from './types.js';
 
 export type FrameLiteral =
@@ -218,7 +219,7 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
           mode.remaining -= take;
           offset += take;
           if (mode.remaining === 0) {
-            const bytes = mode.parts.length === 1 ? (mode.parts[0] as Uint8Array).slice() : concat(mode.parts, mode.size);
+            const bytes = mode.parts.length === 1 ? (mode.parts[0] as Uint8Array).slice() : concatBytes(mode.parts, mode.size);
             frame.literals.push({ kind: 'buffered', bytes });
             mode = { kind: 'line' };
           }
@@ -268,14 +269,4 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
   };
 
   return { push, end };
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
