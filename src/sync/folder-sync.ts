@@ -78,14 +78,13 @@ export async function syncFolder(
   options: FolderSyncOptions,
 ): Promise<FolderSyncResult> {
   const started = Date.now();
-  const { accountId, folder, nowTs, signal } = options;
+  const { accountId, folder, nowTs } = options;
   const state = await store.loadFolderState(accountId, folder);
   try {
     return await runSync(session, store, parseMessage, options, state, started);
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     await store.recordFailure(accountId, state.folderId, text, nowTs).catch(() => undefined);
-    if (signal?.aborted && !(error instanceof Error)) throw signal.reason;
     throw error;
   }
 }

@@ -11,7 +11,7 @@
  * command cannot be undone on the wire, so it closes the connection (the caller reconnects).
  */
 
-import { AbortedError, AuthError, ConfigError, ProtocolError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
+import { AbortedError, AuthError, ProtocolError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
 import { connect as connectTransport } from '../transport/connect.js';
 import type { Transport } from '../transport/types.js';
 import { atom, list, mailbox, raw, sequence, str, type CommandArg } from '../wire/encoder.js';
@@ -795,7 +795,6 @@ export async function openImapSession(options: ImapSessionOptions): Promise<Imap
     return client;
   } catch (error) {
     client.close();
-    if (error instanceof ConfigError) throw error;
     throw error;
   }
 }
