@@ -4,31 +4,17 @@
  */
 
 import { ConfigError } from '../errors.js';
+import type { AttachmentMeta, MessageRecord } from '../mime/types.js';
 import type { Database, Row } from './database.js';
 
-export interface StoredMessage {
+/** A stored message: the record's fields (attachments parsed back from JSON) plus row ids and
+ * its live locations. */
+export type StoredMessage = Omit<MessageRecord, 'messageIdIsFallback'> & {
   id: number;
   accountId: number;
-  messageId: string;
-  subject: string | null;
-  sender: string | null;
-  senderAddress: string | null;
-  recipients: string | null;
-  cc: string | null;
-  bcc: string | null;
-  date: number | null;
-  bodyText: string | null;
-  bodyHtml: string | null;
-  snippet: string;
-  references: string | null;
-  inReplyTo: string | null;
-  attachments: unknown[];
-  size: number;
-  parseError: string | null;
-  truncated: boolean;
   /** Live locations: folder name, UID, flags. */
   locations: Array<{ folder: string; uidValidity: number; uid: number; flags: string[] }>;
-}
+};
 
 function checkLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
@@ -67,7 +53,7 @@ function toMessage(db: Database, row: Row): StoredMessage {
     snippet: String(row.snippet ?? ''),
     references: str(row.references_header),
     inReplyTo: str(row.in_reply_to),
-    attachments: JSON.parse(String(row.attachments)) as unknown[],
+    attachments: JSON.parse(String(row.attachments)) as AttachmentMeta[],
     size: Number(row.size),
     parseError: str(row.parse_error),
     truncated: Number(row.truncated) === 1,

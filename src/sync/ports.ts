@@ -14,6 +14,7 @@ import type {
   StoreBatch,
   StoredFolderState,
   StoredLocation,
+  UidValidityRemap,
 } from '../store/sync-repository.js';
 
 /** What EXAMINE/SELECT told us about a folder. */
@@ -110,15 +111,7 @@ export interface SyncStore {
    * and UIDs, tombstones every other location of the old UIDVALIDITY, and resets the state to
    * `cursor` / the new UIDVALIDITY with no modseq.
    */
-  remapUidValidity(change: {
-    accountId: number;
-    folderId: number;
-    oldUidValidity: number;
-    newUidValidity: number;
-    matches: Array<{ oldUid: number; newUid: number }>;
-    cursor: number;
-    lastSyncAt: number;
-  }): Promise<{ tombstoned: number }>;
+  remapUidValidity(change: UidValidityRemap): Promise<{ tombstoned: number }>;
   /** Records a failed attempt (status + error text) without touching the cursor. */
   recordFailure(accountId: number, folderId: number, error: string, at: number): Promise<void>;
 }
