@@ -123,8 +123,6 @@ async function runSync(
   };
 
   // 2. UIDVALIDITY changed: stale UIDs are never reused.
-  let alreadyStored = new Set<number>();
-  let forceFullFlags = false;
   if (state.uidValidity !== null && state.uidValidity !== snapshot.uidValidity) {
     const recovery = await recoverUidValidity(session, store, {
       accountId,
@@ -136,39 +134,41 @@ async function runSync(
     });
     result.uidvalidityChanged = true;
     result.deleted += recovery.tombstoned;
-    alreadyStored = recovery.matchedNewUids;
-    forceFullFlags = recovery.matchedNewUids.size > 0;
+    // The re-match left the state without a modseq, so step 3 cannot skip and step 4 compares
+    // every flag.
     state = await store.loadFolderState(accountId, folder);
   }
 
   const startCursor = options.cursor ?? state.cursor;
-  if (options.cursor !== undefined && options.cursor < state.cursor) {
-    // The caller asked to go back: skip what is already stored instead of fetching it again.
-    for (const location of await store.listLocations(state.folderId, snapshot.uidValidity)) {
-      if (location.uid > options.cursor) alreadyStored.add(location.uid);
-    }
-  }
 
   // 3. Nothing changed.
-  if (isUnchanged(state, snapshot, startCursor) && !forceFullFlags) {
+  if (isUnchanged(state, snapshot, startCursor)) {
     result.unchanged = true;
     result.durationMs = Date.now() - started;
     return result;
   }
 
-  // 5a. List what is new (also tells how many server UIDs lie above the cursor).
+  // What we hold in this UID space. Usually every UID is ≤ cursor, but messages re-matched after
+  // a UIDVALIDITY change (and, with `options.cursor`, messages above a rewound cursor) may lie
+  // above it: they are reconciled like the rest and never fetched again.
+  const known = state.uidValidity === snapshot.uidValidity ? await store.listLocations(state.folderId, snapshot.uidValidity) : [];
+  const knownUpTo = known.reduce((max, location) => Math.max(max, location.uid), state.cursor);
+  const alreadyStored = new Set(known.map((location) => location.uid));
+
+  // 5a. List what is new (also tells how many server UIDs lie above what we hold).
   const listed = snapshot.exists === 0 ? [] : await session.listUids(startCursor + 1, signal);
   const newUids = listed.filter((entry) => entry.uid > startCursor).sort((a, b) => a.uid - b.uid);
 
   // 4. Flags and deletions of what we already hold.
-  if (state.uidValidity === snapshot.uidValidity && (state.cursor > 0 || forceFullFlags)) {
+  if (known.length > 0 || state.cursor > 0) {
     const reconciled = await reconcileExisting(session, store, {
       accountId,
       state,
       snapshot,
+      known,
+      knownUpTo,
       serverUidsAboveCursor:
-        startCursor <= state.cursor ? listed.filter((entry) => entry.uid > state.cursor).length : null,
-      forceFullFlags,
+        startCursor <= state.cursor ? new Set(listed.filter((entry) => entry.uid > state.cursor).map((entry) => entry.uid)) : null,
       nowTs,
       signal,
     });

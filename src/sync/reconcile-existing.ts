@@ -1,12 +1,13 @@
 /**
- * Flags and deletions of messages the store already holds (UID ≤ cursor), with the cheapest
- * method the server allows:
+ * Flags and deletions of messages the store already holds (UID ≤ N, N = the cursor or the highest
+ * UID held, whichever is higher), with the cheapest method the server allows:
  *  - QRESYNC: the VANISHED and FETCH data that came with EXAMINE;
- *  - CONDSTORE: `UID FETCH 1:cursor (FLAGS) (CHANGEDSINCE stored-modseq)`;
- *  - neither: all flags of 1:cursor, diffed against the store.
- * Deletions are then checked by counting: UIDs never get reused and new mail always lands above
- * the cursor, so when the server holds as many UIDs ≤ cursor as the store has live locations,
- * the two sets are equal; otherwise `UID SEARCH UID 1:cursor` says which ones went away.
+ *  - CONDSTORE: `UID FETCH 1:N (FLAGS) (CHANGEDSINCE stored-modseq)`;
+ *  - neither (or no stored modseq, as after a UIDVALIDITY re-match): all flags of 1:N, diffed
+ *    against the store.
+ * Deletions are then checked by counting: UIDs never get reused and every UID ≤ cursor is held,
+ * so when the server holds as many UIDs ≤ N as the store has live locations, the two sets are
+ * equal; otherwise `UID SEARCH UID 1:N` says which ones went away.
  * Everything found is applied in one transaction; the cursor does not move here.
  */
 
@@ -16,10 +17,12 @@ export interface ReconcileInput {
   accountId: number;
   state: FolderSyncState;
   snapshot: FolderSnapshot;
-  /** How many server UIDs lie above `state.cursor`, or null when not known. */
-  serverUidsAboveCursor: number | null;
-  /** Ignore modseq shortcuts and compare every flag (after a UIDVALIDITY re-match). */
-  forceFullFlags: boolean;
+  /** Every live stored location of this UIDVALIDITY. */
+  known: readonly KnownLocation[];
+  /** The highest UID we hold or have passed: max(cursor, highest known UID). */
+  knownUpTo: number;
+  /** The server's UIDs above `state.cursor` (from the listing of new mail), or null when not known. */
+  serverUidsAboveCursor: ReadonlySet<number> | null;
   nowTs: number;
   signal?: AbortSignal;
 }
@@ -40,25 +43,20 @@ export async function reconcileExisting(
   store: SyncStore,
   input: ReconcileInput,
 ): Promise<ReconcileOutcome> {
-  const { state, snapshot, signal } = input;
-  const all = await store.listLocations(state.folderId, snapshot.uidValidity);
-  // Normally only UIDs ≤ cursor are stored; right after a UIDVALIDITY re-match, re-matched
-  // messages may lie above the cursor and all of them need their current flags.
-  const upTo = input.forceFullFlags ? all.reduce((max, location) => Math.max(max, location.uid), state.cursor) : state.cursor;
-  const known = all.filter((location) => location.uid <= upTo);
+  const { state, snapshot, known, knownUpTo: upTo, signal } = input;
   const knownByUid = new Map<number, KnownLocation>(known.map((location) => [location.uid, location]));
 
   let reported: FlagState[] = [];
   let vanished: number[] = [];
   let everyUidListed = false;
-  const modseqUsable =
-    !input.forceFullFlags && state.highestModseq !== null && snapshot.highestModseq !== null;
+  // After a UIDVALIDITY re-match the state has no modseq: every flag is compared.
+  const modseqUsable = state.highestModseq !== null && snapshot.highestModseq !== null;
   if (modseqUsable && snapshot.qresync) {
     reported = snapshot.changed;
     vanished = snapshot.vanished;
   } else if (modseqUsable && session.condstore) {
     if (snapshot.highestModseq !== state.highestModseq) {
-      reported = await session.fetchFlags(state.cursor, state.highestModseq, signal);
+      reported = await session.fetchFlags(upTo, state.highestModseq, signal);
     }
   } else {
     reported = upTo > 0 ? await session.fetchFlags(upTo, null, signal) : [];
@@ -68,15 +66,7 @@ export async function reconcileExisting(
   }
 
   vanished = vanished.filter((uid) => knownByUid.has(uid));
-  if (!everyUidListed) {
-    const liveAfterVanished = known.length - vanished.length;
-    const serverAtOrBelowCursor =
-      input.serverUidsAboveCursor === null ? -1 : snapshot.exists - input.serverUidsAboveCursor;
-    if (serverAtOrBelowCursor !== liveAfterVanished) {
-      const present = new Set(state.cursor > 0 ? await session.searchUids(state.cursor, signal) : []);
-      vanished = known.filter((location) => !present.has(location.uid)).map((location) => location.uid);
-    }
-  }
+  if (!everyUidListed) vanished = await confirmDeletions(session, input, vanished);
 
   const gone = new Set(vanished);
   const flagUpdates = reported.filter((entry) => {
@@ -102,4 +92,27 @@ export async function reconcileExisting(
     });
   }
   return { updated: flagUpdates.length, deleted: vanished.length };
+}
+
+/**
+ * Completes the list of deletions without a search when counting allows it. Held UIDs above the
+ * cursor are checked against the listing directly; below it, every server UID is held, so equal
+ * counts mean equal sets. Otherwise `UID SEARCH UID 1:N` says which ones went away.
+ */
+async function confirmDeletions(session: FolderSession, input: ReconcileInput, vanished: number[]): Promise<number[]> {
+  const { state, snapshot, known, serverUidsAboveCursor: above, signal } = input;
+  if (above !== null) {
+    const gone = new Set(vanished);
+    let heldAtOrBelowCursor = 0;
+    for (const location of known) {
+      if (location.uid > state.cursor) {
+        if (!above.has(location.uid)) gone.add(location.uid);
+      } else if (!gone.has(location.uid)) {
+        heldAtOrBelowCursor++;
+      }
+    }
+    if (snapshot.exists - above.size === heldAtOrBelowCursor) return [...gone];
+  }
+  const present = new Set(input.knownUpTo > 0 ? await session.searchUids(input.knownUpTo, signal) : []);
+  return known.filter((location) => !present.has(location.uid)).map((location) => location.uid);
 }

@@ -126,6 +126,49 @@ describe('folder sync engine', () => {
     assert.equal(store.messages.size, 7);
   });
 
+  // Found by the convergence property (seed 437069592): after a re-match, held messages may lie
+  // above the cursor; a later deletion of one of them must still be noticed, and they must not
+  // be fetched again.
+  for (const mode of [
+    { condstore: true, qresync: true },
+    { condstore: true, qresync: false },
+    { condstore: false, qresync: false },
+  ]) {
+    test(`re-matched messages above the cursor are reconciled and never re-fetched (${JSON.stringify(mode)})`, async () => {
+      const folder = createModelFolder(3);
+      appendMessage(folder, makeRaw(900, undefined, false)); // no Message-ID: cannot be re-matched
+      for (let i = 0; i < 4; i++) appendMessage(folder, makeRaw(901 + i));
+      const store = createMemorySyncStore();
+      await syncFolder(createFakeSession(folder, mode), store, simpleParse, { ...base, maxMessages: 2 });
+      resetUidValidity(folder);
+      // The re-match keeps UID 2 (held, above the new cursor 0) and fetches UID 1 only.
+      const afterReset = await syncFolder(createFakeSession(folder, mode), store, simpleParse, { ...base, maxMessages: 1 });
+      assert.equal(afterReset.cursor, 1);
+      assert.deepEqual(liveUids(store, 1003), [1, 2]);
+      expungeMessage(folder, 2);
+      const session = createFakeSession(folder, mode);
+      const result = await syncFolder(session, store, simpleParse, base);
+      assert.equal(result.deleted, 1);
+      assert.deepEqual(session.log.fetchedUids, [3, 4, 5]);
+      assert.deepEqual(liveUids(store, 1003), [1, 3, 4, 5]);
+    });
+  }
+
+  test('a held message above the cursor that is still on the server is not fetched again', async () => {
+    const folder = createModelFolder(3);
+    appendMessage(folder, makeRaw(910, undefined, false));
+    for (let i = 0; i < 3; i++) appendMessage(folder, makeRaw(911 + i));
+    const store = createMemorySyncStore();
+    await syncFolder(createFakeSession(folder), store, simpleParse, { ...base, maxMessages: 2 });
+    resetUidValidity(folder);
+    await syncFolder(createFakeSession(folder), store, simpleParse, { ...base, maxMessages: 1 });
+    const session = createFakeSession(folder);
+    await syncFolder(session, store, simpleParse, base);
+    assert.deepEqual(session.log.fetchedUids, [3, 4]);
+    assert.deepEqual(liveUids(store, 1003), [1, 2, 3, 4]);
+    assert.equal(store.messages.size, 4); // the message without Message-ID keeps its row (fallback id)
+  });
+
   test('messages above the size limit are stored with headers only', async () => {
     const folder = createModelFolder();
     appendMessage(folder, makeRaw(1, 'x'.repeat(5000)));
