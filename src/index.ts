@@ -10,3 +10,4 @@ export { PROVIDERS, type ProviderName } from './sync/providers.js';
 export { parseMessage, type MessageRecord, type AttachmentMeta } from './mime/index.js';
 export * from './errors.js';
 export { openImapSession, ImapClient, type ImapSessionOptions, type MailboxInfo } from './imap/session/client.js';
+export { createTranscriptRecorder, formatTranscript, parseTranscript, type Transcript, type TranscriptRecorder } from './imap/transcript/index.js';

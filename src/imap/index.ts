@@ -2,3 +2,4 @@
 export { openImapSession, ImapClient, type ImapSessionOptions, type MailboxInfo, type SelectResult, type FetchHandlers } from './session/client.js';
 export { validateImapConfig, type ImapConnectionConfig, type ImapAuth } from './session/validate-config.js';
 export * from './wire/index.js';
+export * from './transcript/index.js';

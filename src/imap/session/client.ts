@@ -13,7 +13,8 @@
 
 import { AbortedError, AuthError, ProtocolError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
 import { connect as connectTransport } from '../transport/connect.js';
-import type { Transport } from '../transport/types.js';
+import type { ConnectOptions, Transport } from '../transport/types.js';
+import type { TranscriptSink } from '../transcript/recorder.js';
 import { atom, list, mailbox, raw, sequence, str, type CommandArg } from '../wire/encoder.js';
 import { decodeMailboxName } from '../wire/mailbox-name.js';
 import { createResponseParser } from '../wire/parser.js';
@@ -39,6 +40,12 @@ export interface ImapSessionOptions extends ImapConnectionConfig {
   passwordMechanism?: 'LOGIN' | 'PLAIN';
   /** Force an OAuth mechanism (default: OAUTHBEARER when offered, else XOAUTH2). */
   oauthMechanism?: 'XOAUTH2' | 'OAUTHBEARER';
+  /** Receives every byte of the session in order, credentials replaced by `***` (see
+   * `createTranscriptRecorder`, docs/transcripts.md). */
+  transcript?: TranscriptSink;
+  /** Supplies the byte pipe instead of `connect()` (tests, replay, proxies). The default verifies
+   * TLS; a replacement owns that duty. */
+  connectTransport?: (options: ConnectOptions) => Promise<Transport>;
   signal?: AbortSignal;
 }
 
@@ -135,8 +142,9 @@ export class ImapClient {
     });
     let greeted = false;
     const core = createSessionCore({
-      send: (bytes, text) => {
-        trace.add('C', text.replace(/\r\n$/, ''));
+      send: (bytes, redacted) => {
+        trace.add('C', (redacted ?? new TextDecoder().decode(bytes)).replace(/\r\n$/, ''));
+        options.transcript?.client(redacted === null ? bytes : new TextEncoder().encode(redacted));
         transport.write(bytes);
       },
       unsolicited: (data) => {
@@ -166,6 +174,7 @@ export class ImapClient {
     transport.setHandlers({
       data: (chunk) => {
         client.lastActivity = Date.now();
+        options.transcript?.server(chunk);
         if (firstBytes) {
           firstBytes = false;
           const head = new TextDecoder('latin1').decode(chunk.subarray(0, 8));
@@ -609,6 +618,12 @@ export class ImapClient {
     }
     let resolveStarted!: () => void;
     const started = new Promise<void>((resolve) => (resolveStarted = resolve));
+    // A stop asked for before IDLE is under way (new mail that came with "+ idling", say) is
+    // kept and honoured as soon as it is.
+    let stopRequested = false;
+    this.stopIdle = () => {
+      stopRequested = true;
+    };
     const done = this.run({
       name: 'IDLE',
       args: [],
@@ -644,7 +659,7 @@ export class ImapClient {
         resolve();
       }
       this.stopIdle = finish;
-      if (options.signal?.aborted) finish();
+      if (options.signal?.aborted || stopRequested) finish();
       else options.signal?.addEventListener('abort', onAbort, { once: true });
       done.then(finish, finish);
     });
@@ -652,7 +667,9 @@ export class ImapClient {
     if (this.idleActive && !this.closed) {
       this.idleActive = false;
       this.lastActivity = Date.now();
-      this.transport.write(new TextEncoder().encode('DONE\r\n'));
+      const done = new TextEncoder().encode('DONE\r\n');
+      this.options.transcript?.client(done);
+      this.transport.write(done);
     }
     this.idleActive = false;
     await done;
@@ -663,7 +680,8 @@ export class ImapClient {
     }
   }
 
-  /** Ends a running idle() early. */
+  /** Ends a running idle() early (safe to call from an unsolicited-data listener at any point
+   * of idle(), including before the server's "+ idling" has been processed). */
   stopIdle: (() => void) | null = null;
 
   async logout(): Promise<void> {
@@ -753,7 +771,7 @@ export function isLocalNetworkHost(host: string): boolean {
 export async function openImapSession(options: ImapSessionOptions): Promise<ImapClient> {
   validateImapConfig(options);
   const mode = options.tls?.mode ?? 'implicit';
-  const transport = await connectTransport({
+  const transport = await (options.connectTransport ?? connectTransport)({
     host: options.host,
     port: options.port,
     ...(options.tls ? { tls: options.tls } : {}),

@@ -52,7 +52,12 @@ interface Pending {
 }
 
 export interface SessionCoreOptions {
-  send(bytes: Uint8Array, traceText: string): void;
+  /**
+   * Bytes for the server. `redacted` is null when the bytes may be shown as they are (traces,
+   * transcripts); for a command carrying credentials it is the same wire text with them replaced
+   * by `***` (the tag and command name stay).
+   */
+  send(bytes: Uint8Array, redacted: string | null): void;
   unsolicited(data: UntaggedResponse): void;
   encodeOptions(): EncodeOptions;
   maxInFlight?: number;
@@ -92,8 +97,14 @@ export function createSessionCore(options: SessionCoreOptions) {
 
   const sendPart = (pending: Pending): void => {
     const part = pending.parts[pending.nextPart++] as CommandPart;
-    const trace = pending.spec.redactedTrace ?? new TextDecoder().decode(part.bytes);
-    options.send(part.bytes, trace);
+    const index = pending.nextPart - 1;
+    const redacted =
+      pending.spec.redactedTrace === undefined
+        ? null
+        : index === 0
+          ? `${pending.tag} ${pending.spec.redactedTrace}\r\n`
+          : '***\r\n';
+    options.send(part.bytes, redacted);
     sending = part.waitForContinuation ? pending : null;
   };
 
@@ -153,7 +164,7 @@ export function createSessionCore(options: SessionCoreOptions) {
             const line = new Uint8Array(reply.length + 2);
             line.set(reply);
             line.set([0x0d, 0x0a], reply.length);
-            options.send(line, '*** (continuation response)');
+            options.send(line, target.spec.redactedTrace === undefined ? null : '***\r\n');
           }
           return;
         }
