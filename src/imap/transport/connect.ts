@@ -138,7 +138,14 @@ function createSocketTransport(initial: Socket, options: ConnectOptions, initial
     else deliver(chunk);
   };
   const onError = (error: Error): void => finish(describeError(error as NodeJS.ErrnoException, options.host, options.port));
-  const onClose = (): void => finish(new NetworkError(`connection to ${options.host}:${options.port} closed by the server`));
+  const onClose = (): void => {
+    const error = new NetworkError(`connection to ${options.host}:${options.port} closed by the server`);
+    // Compressed bytes still inside the inflater are the server's last words (BYE, the LOGOUT
+    // OK, the end of a FETCH): let them out before reporting the close.
+    const pending = inflate;
+    if (pending && !closed) pending.flush(zlibConstants.Z_SYNC_FLUSH, () => setImmediate(() => finish(error)));
+    else finish(error);
+  };
   const attach = (s: Socket): void => {
     s.on('data', onData);
     s.on('error', onError);

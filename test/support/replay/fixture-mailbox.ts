@@ -73,6 +73,9 @@ export function buildFixtureMailbox(env: DovecotEnv, user: string, folder: strin
   appendFixtureMessages(env, user, folder, []);
   doveadm(env, ['mailbox', 'update', '-u', user, '--uid-validity', String(uidValidity), folder]);
   appendFixtureMessages(env, user, folder, messages);
+  // Dovecot starts tracking per-message modseqs once a CONDSTORE client has looked; do that now,
+  // so that later changes get the same modseqs whether or not a client synced in between.
+  doveadm(env, ['fetch', '-u', user, 'modseq', 'mailbox', folder]);
 }
 
 /** Flag changes and expunges through doveadm (each is one modseq step, in order). */
