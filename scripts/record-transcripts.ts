@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createTranscriptRecorder } from '../src/imap/transcript/index.js';
 import { openStore } from '../src/store/index.js';
 import { caPem, makeOAuthToken, startDovecot } from '../test/servers/dovecot-env.js';
-import { scenarios, transcriptFile, transcriptsDir, type ScenarioServer } from '../test/support/replay/scenarios.js';
+import { recordedScenarios as scenarios, transcriptFile, transcriptsDir, type ScenarioServer } from '../test/support/replay/scenarios.js';
 
 const env = startDovecot();
 const version = execFileSync('dovecot', ['--version'], { encoding: 'utf8' }).trim();

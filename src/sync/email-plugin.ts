@@ -141,9 +141,10 @@ export class EmailPlugin {
       try {
         return await work(client);
       } catch (error) {
-        // Anything but a plain NO/BAD may have left the connection in an unknown state.
+        // Anything but a tagged NO/BAD (throttling is one) may have left the connection in an
+        // unknown state.
         const code = isPrxError(error) ? error.code : 'UNKNOWN';
-        if (code !== 'NO' && code !== 'BAD') {
+        if (code !== 'NO' && code !== 'BAD' && code !== 'THROTTLED') {
           client.close();
           runtime.connection = null;
         }

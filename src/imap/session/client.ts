@@ -11,7 +11,7 @@
  * command cannot be undone on the wire, so it closes the connection (the caller reconnects).
  */
 
-import { AbortedError, AuthError, ProtocolError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
+import { AbortedError, AuthError, ProtocolError, ThrottledError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
 import { connect as connectTransport } from '../transport/connect.js';
 import type { ConnectOptions, Transport } from '../transport/types.js';
 import type { TranscriptSink } from '../transcript/recorder.js';
@@ -242,13 +242,25 @@ export class ImapClient {
     }
   }
 
+  /** True once the server told us its capabilities with (or during) the login. */
+  capabilitiesFromLogin = false;
+
   private captureCapabilities(text: ResponseText): boolean {
     if (text.code?.name === 'CAPABILITY') {
       this.capabilities = new Set(text.code.capabilities.map((c) => c.toUpperCase()));
+      this.capabilitiesFromLogin = true;
       return true;
     }
     return false;
   }
+
+  /** Untagged CAPABILITY sent during LOGIN/AUTHENTICATE (Gmail) counts as the new list. */
+  private readonly captureUntaggedCapabilities = (data: UntaggedResponse): boolean => {
+    if (data.type !== 'capability') return false;
+    this.capabilities = new Set(data.capabilities.map((c) => c.toUpperCase()));
+    this.capabilitiesFromLogin = true;
+    return true;
+  };
 
   async capability(signal?: AbortSignal): Promise<Set<string>> {
     let seen: string[] | null = null;
@@ -282,7 +294,10 @@ export class ImapClient {
   async login(user: string, password: string, signal?: AbortSignal): Promise<void> {
     if (this.capabilities.has('LOGINDISABLED')) throw new AuthError('the server disabled LOGIN on this connection');
     try {
-      const text = await this.run({ name: 'LOGIN', args: [str(user), str(password)], exclusive: true, redactedTrace: 'LOGIN *** ***' }, signal);
+      const text = await this.run(
+        { name: 'LOGIN', args: [str(user), str(password)], exclusive: true, redactedTrace: 'LOGIN *** ***', onUntagged: this.captureUntaggedCapabilities },
+        signal,
+      );
       this.captureCapabilities(text);
     } catch (error) {
       throw toAuthError(error, 'LOGIN');
@@ -300,6 +315,7 @@ export class ImapClient {
           args: saslIr ? [atom(mechanism), atom(payload === '' ? '=' : payload)] : [atom(mechanism)],
           exclusive: true,
           redactedTrace: `AUTHENTICATE ${mechanism} ***`,
+          onUntagged: this.captureUntaggedCapabilities,
           onContinuation: (challenge) => {
             if (!sentPayload) {
               sentPayload = true;
@@ -634,7 +650,9 @@ export class ImapClient {
         return null;
       },
     });
-    done.catch(() => resolveStarted());
+    // A server that ends IDLE without ever sending "+" (OK, NO or BAD straight away) must not
+    // leave us waiting for a continuation that never comes.
+    done.then(resolveStarted, resolveStarted);
     await started;
     let probe = false;
     await new Promise<void>((resolve) => {
@@ -714,8 +732,20 @@ function toMailboxInfo(data: ListResponse): MailboxInfo {
   };
 }
 
+const TOO_MANY_CONNECTIONS = /too many (simultaneous )?connections|maximum number of connections/i;
+
 function toAuthError(error: unknown, command: string, challenge: string | null = null): PrxError {
   const prx = error as PrxError;
+  const details = {
+    command,
+    ...(prx?.responseCode ? { responseCode: prx.responseCode } : {}),
+    ...(prx?.serverText ? { serverText: prx.serverText } : {}),
+  };
+  if (prx?.code === 'NO' && (prx.responseCode === 'UNAVAILABLE' || TOO_MANY_CONNECTIONS.test(prx.serverText ?? ''))) {
+    // Gmail's 15-connection limit, Dovecot's per-user+IP limit: the credentials are fine; retry
+    // later (the runner backs off), do not ask the user for a new password.
+    return new ThrottledError(`${command} refused for now: ${prx.serverText ?? prx.message}`, details);
+  }
   if (prx?.code === 'NO' || prx?.code === 'BAD') {
     return new AuthError(`${command} rejected: ${prx.serverText ?? prx.message}${challenge ? ` (${challenge})` : ''}`, {
       command,
@@ -803,8 +833,8 @@ export async function openImapSession(options: ImapSessionOptions): Promise<Imap
         if ((error as PrxError).code !== 'AUTH' || !options.auth.oauthTokenProvider) throw error;
         await authenticateWith(client, options, true);
       }
-      if (!client.capabilities.has('IMAP4REV1') && !client.capabilities.has('IMAP4REV2')) await client.capability(options.signal);
-      else if (![...client.capabilities].some((c) => c === 'CONDSTORE' || c === 'ENABLE' || c === 'IDLE')) await client.capability(options.signal);
+      // Capabilities change at login (RFC 9051 §6.2.3); ask unless the server already said.
+      if (!client.capabilitiesFromLogin) await client.capability(options.signal);
     }
     await client.enable(['QRESYNC', 'CONDSTORE', 'UTF8=ACCEPT'], options.signal);
     if (options.compress === true || ((options.compress ?? 'auto') === 'auto' && !isLocalNetworkHost(options.host))) {

@@ -12,7 +12,7 @@
  * failing commands with typed errors (tagged NO/BAD, BYE, EOF, malformed responses).
  */
 
-import { ByeError, CommandError, ProtocolError, ThrottledError, type PrxError } from '../../errors.js';
+import { AuthError, ByeError, CommandError, ProtocolError, ThrottledError, type PrxError } from '../../errors.js';
 import type { CommandArg, CommandPart, EncodeOptions } from '../wire/encoder.js';
 import { encodeCommand } from '../wire/encoder.js';
 import type { ParserEvent, ResponseText, TaggedResponse, UntaggedResponse } from '../wire/types.js';
@@ -65,11 +65,20 @@ export interface SessionCoreOptions {
 }
 
 const THROTTLE = /Suggested Backoff Time:\s*(\d+)\s*milli/i;
+const NOT_CONNECTED = /authenticated but not connected/i;
 
 export function commandErrorFor(name: string, response: TaggedResponse): PrxError {
   const code = response.text.code;
   const atom = code === null ? undefined : code.name === 'ATOM' ? code.atom : code.name;
   const details = { command: name, serverText: response.text.text, ...(atom ? { responseCode: atom } : {}) };
+  if (NOT_CONNECTED.test(response.text.text)) {
+    // Outlook / Office 365 after a successful login: the credentials or token do not give access
+    // to this mailbox (IMAP disabled, wrong scope, shared mailbox). An auth problem, not a bug.
+    return new AuthError(
+      `${name} refused: the server accepted the login but cannot open the mailbox ("${response.text.text}"); check that IMAP is enabled for the account and the token's scope and mailbox address`,
+      details,
+    );
+  }
   const throttle = THROTTLE.exec(response.text.text);
   if (throttle) {
     return new ThrottledError(`${name} throttled by the server: ${response.text.text}`, {

@@ -63,30 +63,49 @@ export interface Scenario {
 
 export const NOW_TS = 1_767_300_000;
 
-function account(server: ScenarioServer, user: string, mode: 'implicit' | 'starttls' = 'implicit'): AccountConfig {
+interface AccountChoice {
+  mode?: 'implicit' | 'starttls';
+  oauth?: boolean;
+  /** List folders before syncing INBOX (as `prx-email sync --all-folders` does). */
+  listFolders?: boolean;
+}
+
+function account(server: ScenarioServer, user: string, choice: AccountChoice = {}): AccountConfig {
+  const mode = choice.mode ?? 'implicit';
   return {
     email: `${user}@prx-email.test`,
     imap: {
       host: server.host,
       port: mode === 'implicit' ? server.implicitPort : server.starttlsPort,
       user,
-      auth: { password: server.password(user) },
+      auth: choice.oauth ? { oauthToken: server.token(user) } : { password: server.password(user) },
       tls: { mode, ...(server.ca ? { ca: server.ca } : {}) },
     },
   };
 }
 
-/** Syncs INBOX with an EmailPlugin on one connection, `rounds` calls of `maxMessages`, then LOGOUT. */
-async function pluginSync(context: ScenarioContext, user: string, maxMessages: number, rounds: number): Promise<unknown> {
+/**
+ * Syncs INBOX with an EmailPlugin on one connection, `rounds` calls of `maxMessages`, then
+ * LOGOUT. A typed failure ends the phase and is part of its result.
+ */
+async function pluginSync(context: ScenarioContext, user: string, maxMessages: number, rounds: number, choice: AccountChoice = {}): Promise<unknown> {
   const plugin = new EmailPlugin({ store: context.store, session: { ...context.session, compress: false } });
-  const accountId = await plugin.addAccount(account(context.server, user), NOW_TS);
-  const results = [];
+  const accountId = await plugin.addAccount(account(context.server, user, choice), NOW_TS);
+  const results: unknown[] = [];
   try {
+    if (choice.listFolders) {
+      const folders = await plugin.listFolders(accountId);
+      results.push({ folders: folders.map((folder) => `${folder.name}${folder.specialUse ? ` ${folder.specialUse}` : ''}`) });
+    }
     for (let round = 0; round < rounds; round++) {
       const result = await plugin.sync({ accountId, folder: 'INBOX', nowTs: NOW_TS, maxMessages });
       results.push({ new: result.new, updated: result.updated, deleted: result.deleted, cursor: result.cursor, remaining: result.remaining, uidvalidityChanged: result.uidvalidityChanged });
       if (result.remaining === 0) break;
     }
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string') throw error;
+    results.push({ error: code, retryAfterMs: (error as { retryAfterMs?: number }).retryAfterMs ?? null });
   } finally {
     await plugin.close();
   }
@@ -110,7 +129,8 @@ function afterIncremental(): FixtureMessage[] {
   return [...messages, ...laterMessages(3, 0)];
 }
 
-export const scenarios: Scenario[] = [
+/** Recorded from the project's Dovecot by scripts/record-transcripts.ts. */
+export const recordedScenarios: Scenario[] = [
   {
     name: 'dovecot-sync',
     title: 'a folder through its life: initial sync in rounds, changes, UIDVALIDITY reset',
@@ -231,6 +251,74 @@ export const scenarios: Scenario[] = [
     ],
   },
 ];
+
+const sync = (maxMessages: number, choice: AccountChoice = {}) => (context: ScenarioContext) => pluginSync(context, 'ann', maxMessages, 1, choice);
+
+/**
+ * Hand-written from documented server behaviour (../shared/reference/peers-and-server-quirks.md
+ * §4; each transcript's `source` line names its evidence) for servers we cannot run here. Every
+ * phase is one connection; phases share one store.
+ */
+export const providerScenarios: Scenario[] = [
+  {
+    name: 'gmail',
+    title: 'Gmail: CONDSTORE without QRESYNC, capabilities after login as untagged data, the 15-connection limit',
+    user: 'ann',
+    phases: [
+      { name: 'initial', run: sync(100, { oauth: true, listFolders: true }) },
+      { name: 'condstore-changes', run: sync(100, { oauth: true }) },
+      { name: 'too-many-connections', run: sync(100, { oauth: true }) },
+    ],
+  },
+  {
+    name: 'outlook',
+    title: 'Outlook / Office 365: no CONDSTORE, throttling BAD with a backoff time, "authenticated but not connected"',
+    user: 'ann',
+    phases: [
+      { name: 'initial', run: sync(100, { oauth: true }) },
+      { name: 'throttled', run: sync(100, { oauth: true }) },
+      { name: 'not-connected', run: sync(100, { oauth: true }) },
+    ],
+  },
+  {
+    name: 'yahoo',
+    title: 'Yahoo: no CONDSTORE (XYMHIGHESTMODSEQ), trailing spaces, UIDVALIDITY 1, deletions seen in the full flag listing',
+    user: 'ann',
+    phases: [
+      { name: 'initial', run: sync(100) },
+      { name: 'expunged', run: sync(100) },
+    ],
+  },
+  {
+    name: 'icloud',
+    title: 'iCloud: ENABLE answered OK without ENABLED; QRESYNC used anyway',
+    user: 'ann',
+    phases: [
+      { name: 'initial', run: sync(100) },
+      { name: 'qresync', run: sync(100) },
+    ],
+  },
+  {
+    name: 'fastmail',
+    title: 'Fastmail / Cyrus: FETCH for a message before the EXISTS that announces it',
+    user: 'ann',
+    phases: [{ name: 'fetch-before-exists', run: sync(100) }],
+  },
+  {
+    name: 'protonmail-bridge',
+    title: 'ProtonMail Bridge: STARTTLS on 1143, LIST RETURN (SPECIAL-USE) answered BAD',
+    user: 'ann',
+    phases: [{ name: 'starttls-list', run: sync(100, { mode: 'starttls', listFolders: true }) }],
+  },
+  {
+    name: 'courier',
+    title: 'Courier: no CONDSTORE, no LITERAL+, "INBOX." namespace, * 0 FETCH',
+    user: 'ann',
+    phases: [{ name: 'initial', run: sync(100, { listFolders: true }) }],
+  },
+];
+
+export const scenarios: Scenario[] = [...recordedScenarios, ...providerScenarios];
 
 function sessionFor(context: ScenarioContext, user: string): ImapSessionOptions {
   return {
