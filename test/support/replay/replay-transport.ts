@@ -17,6 +17,9 @@ export interface ReplayTransportOptions {
   cutAfterServerBytes?: number;
   /** Extra server bytes delivered just before the server stream reaches each offset. */
   inject?: Array<{ atServerOffset: number; bytes: Uint8Array }>;
+  /** Close (as a server's idle timeout would) when the client has been silent this long while
+   * the transcript waits for it (fuzzing: a client stuck on a broken response ends quickly). */
+  idleCloseMs?: number;
 }
 
 export interface ReplayConnection {
@@ -60,10 +63,17 @@ export function createReplayTransport(peer: ReplayPeer, options: ReplayTransport
   let secure = true;
   let compressed = false;
   const injections = [...(options.inject ?? [])].sort((a, b) => a.atServerOffset - b.atServerOffset);
+  let idleTimer: ReturnType<typeof setTimeout> | null = null;
+  const armIdleClose = (): void => {
+    if (options.idleCloseMs === undefined || closed) return;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => finish(new NetworkError('the replay server closed an idle connection')), options.idleCloseMs);
+  };
 
   const finish = (error: NetworkError | null): void => {
     if (closed) return;
     closed = true;
+    if (idleTimer) clearTimeout(idleTimer);
     queue.length = 0;
     const target = handlers;
     setImmediate(() => target?.close(error));
@@ -96,6 +106,7 @@ export function createReplayTransport(peer: ReplayPeer, options: ReplayTransport
     }
     // The server closes once its transcript is played out; a client still waiting sees that.
     if (queue.length === 0 && !closed && peer.finished) finish(new NetworkError('the transcript ended; the server closed the connection'));
+    else if (queue.length === 0) armIdleClose();
   };
 
   const schedule = (): void => {
@@ -132,6 +143,7 @@ export function createReplayTransport(peer: ReplayPeer, options: ReplayTransport
     },
     write(bytes) {
       if (closed) return;
+      armIdleClose();
       emit(peer.receive(bytes));
     },
     drain: async () => undefined,

@@ -1,0 +1,57 @@
+/**
+ * Fuzz findings, kept: every input in fixtures/fuzz-regressions/ (parser streams as .bin,
+ * mutated scenario transcripts as .txt) runs through its target again and must pass. Plus a
+ * fixed-seed slice of the fuzzer (same inputs on every run), so the targets stay exercised
+ * whatever the time-boxed run draws.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseTranscript, sideBytes } from '../../src/imap/transcript/index.js';
+import { loadScenarioTranscripts, scenarios } from '../support/replay/scenarios.js';
+import { createRandom, mutateBytes, mutateTranscript } from './mutate.js';
+import { regressionsDir } from './regressions-dir.js';
+import { runParserTarget, runSessionTarget } from './targets.js';
+
+const files = existsSync(regressionsDir) ? readdirSync(regressionsDir).sort() : [];
+
+test(`fuzz regressions: ${files.length} saved findings pass their target`, async () => {
+  for (const file of files) {
+    const path = join(regressionsDir, file);
+    if (file.endsWith('.bin')) {
+      for (const chunks of [[1], [7], [4096]]) {
+        const verdict = runParserTarget(readFileSync(path), chunks);
+        assert.ok(verdict.ok, `${file}: ${verdict.ok ? '' : verdict.reason}`);
+      }
+    } else if (file.endsWith('.txt')) {
+      const mutated = parseTranscript(readFileSync(path, 'utf8'));
+      const scenario = scenarios.find((s) => s.name === mutated.meta.scenario);
+      assert.ok(scenario, `${file}: unknown scenario ${mutated.meta.scenario}`);
+      const phase = Number(mutated.meta.phase);
+      const verdict = await runSessionTarget(scenario, loadScenarioTranscripts(scenario), phase, mutated);
+      assert.ok(verdict.ok, `${file}: ${verdict.ok ? '' : verdict.reason}`);
+    }
+  }
+});
+
+test('fuzz, fixed seed: 3000 parser inputs and 60 whole-stack inputs', async () => {
+  const random = createRandom(20261125);
+  const all = scenarios.map((scenario) => ({ scenario, transcripts: loadScenarioTranscripts(scenario) }));
+  const streams = all.flatMap(({ transcripts }) => transcripts.map((t) => sideBytes(t, 'S')));
+  let events = 0;
+  for (let i = 0; i < 3000; i++) {
+    let stream = streams[Math.floor(random() * streams.length)] as Uint8Array;
+    for (let edit = 0; edit < 4; edit++) stream = mutateBytes(random, stream, streams);
+    const verdict = runParserTarget(stream, [1 + Math.floor(random() * 300)]);
+    assert.ok(verdict.ok, verdict.ok ? '' : verdict.reason);
+    events += verdict.events;
+  }
+  assert.ok(events > 3000, 'the mutated streams still parse into events');
+  for (let i = 0; i < 60; i++) {
+    const { scenario, transcripts } = all[i % all.length] as (typeof all)[number];
+    const phaseIndex = i % scenario.phases.length;
+    const verdict = await runSessionTarget(scenario, transcripts, phaseIndex, mutateTranscript(random, transcripts[phaseIndex] as (typeof transcripts)[number], streams));
+    assert.ok(verdict.ok, verdict.ok ? '' : verdict.reason);
+  }
+});
