@@ -8,6 +8,7 @@
  * `ImapClient` and sql.js `Store`.
  */
 
+import type { NumberRange } from '../imap/wire/types.js';
 import type {
   BatchFlagUpdate,
   BatchMessage,
@@ -24,8 +25,9 @@ export interface FolderSnapshot {
   /** null when the server has no CONDSTORE or answered NOMODSEQ. */
   highestModseq: bigint | null;
   exists: number;
-  /** QRESYNC only: UIDs reported VANISHED (EARLIER) since the modseq we passed. */
-  vanished: number[];
+  /** QRESYNC only: UIDs reported VANISHED (EARLIER) since the modseq we passed, as the server
+   * sent them (ranges: never expanded, a server may send `1:4294967295`). */
+  vanished: NumberRange[];
   /** QRESYNC only: flag changes since the modseq we passed. */
   changed: FlagState[];
   /** True when the session used QRESYNC parameters for this open. */

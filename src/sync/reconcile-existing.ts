@@ -11,6 +11,7 @@
  * Everything found is applied in one transaction; the cursor does not move here.
  */
 
+import { rangeMembership } from '../imap/wire/sequence-set.js';
 import type { FlagState, FolderSession, FolderSnapshot, FolderSyncState, KnownLocation, SyncStore } from './ports.js';
 
 export interface ReconcileInput {
@@ -53,7 +54,8 @@ export async function reconcileExisting(
   const modseqUsable = state.highestModseq !== null && snapshot.highestModseq !== null;
   if (modseqUsable && snapshot.qresync) {
     reported = snapshot.changed;
-    vanished = snapshot.vanished;
+    const isVanished = rangeMembership(snapshot.vanished);
+    vanished = known.filter((location) => isVanished(location.uid)).map((location) => location.uid);
   } else if (modseqUsable && session.condstore) {
     if (snapshot.highestModseq !== state.highestModseq) {
       reported = await session.fetchFlags(upTo, state.highestModseq, signal);

@@ -25,12 +25,6 @@ export function parseInternalDate(value: string | undefined): number | null {
   return utc - offset;
 }
 
-function expand(ranges: NumberRange[]): number[] {
-  const out: number[] = [];
-  for (const range of ranges) for (let uid = range.start; uid <= range.end; uid++) out.push(uid);
-  return out;
-}
-
 /** Session flags that are not message state (\Recent is per-session). */
 function storedFlags(flags: string[] | undefined): string[] {
   return (flags ?? []).filter((flag) => flag.toLowerCase() !== '\\recent');
@@ -95,7 +89,7 @@ export function createFolderSession(client: ImapClient): FolderSession {
         uidNext: result.uidNext,
         highestModseq: result.highestModseq,
         exists: result.exists,
-        vanished: expand(result.vanished),
+        vanished: result.vanished,
         changed: result.changed.map(toFlagState).filter((s): s is FlagState => s !== null),
         qresync: params !== null && qresync,
       };

@@ -4,6 +4,7 @@
  * or after N delivered messages). Test-only.
  */
 
+import { compressNumbers } from '../../src/imap/wire/sequence-set.js';
 import { NetworkError } from '../../src/errors.js';
 import type {
   FetchedMessage,
@@ -106,7 +107,7 @@ export function createFakeSession(
         highestModseq: condstore ? folder.highestModseq : null,
         exists: folder.messages.length,
         vanished: useQresync
-          ? [...folder.expunged].filter(([, modseq]) => modseq > params.modseq).map(([uid]) => uid)
+          ? compressNumbers([...folder.expunged].filter(([, modseq]) => modseq > params.modseq).map(([uid]) => uid))
           : [],
         changed: useQresync ? folder.messages.filter((m) => m.modseq > params.modseq).map(copyFlags) : [],
         qresync: useQresync,

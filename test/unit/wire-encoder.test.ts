@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { atom, encodeCommand, list, mailbox, raw, sequence, str } from '../../src/imap/wire/encoder.js';
 import { decodeMailboxName, encodeMailboxName } from '../../src/imap/wire/mailbox-name.js';
-import { formatSequenceSet } from '../../src/imap/wire/sequence-set.js';
+import { countInRanges, formatSequenceSet, mergeRanges, rangeMembership } from '../../src/imap/wire/sequence-set.js';
 
 const plain = { literalPlus: false, literalMinus: false, utf8Accept: false };
 const text = (parts: { bytes: Uint8Array }[]) => parts.map((p) => new TextDecoder().decode(p.bytes)).join('|');
@@ -34,6 +34,17 @@ describe('command encoder', () => {
     assert.equal(formatSequenceSet([5, 1, 2, 3, 3, 9, 10, 12]), '1:3,5,9:10,12');
     assert.equal(formatSequenceSet([4], true), '4:*');
     assert.equal(text(encodeCommand('a', 'UID FETCH', [sequence([1, 2, 3]), list(atom('UID'), raw('BODY.PEEK[]'))], plain)), 'a UID FETCH 1:3 (UID BODY.PEEK[])\r\n');
+  });
+
+  test('sets received as ranges are merged and tested without expanding them', () => {
+    const hostile = [{ start: 1, end: 4294967295 }, { start: 7, end: 3 }];
+    assert.deepEqual(mergeRanges(hostile), [{ start: 1, end: 4294967295 }]);
+    assert.equal(countInRanges(hostile), 4294967295);
+    assert.equal(formatSequenceSet(hostile), '1:4294967295');
+    const has = rangeMembership([{ start: 10, end: 12 }, { start: 1, end: 3 }, { start: 11, end: 20 }]);
+    assert.deepEqual([0, 1, 3, 4, 9, 10, 15, 20, 21].map(has), [false, true, true, false, false, true, true, true, false]);
+    assert.equal(formatSequenceSet([{ start: 5, end: 6 }, { start: 1, end: 2 }, { start: 3, end: 3 }]), '1:3,5:6');
+    assert.equal(formatSequenceSet([{ start: 4, end: 6 }, { start: 1, end: 3 }]), '1:6');
   });
 
   test('modified UTF-7 mailbox names (RFC 3501 §5.1.3)', () => {

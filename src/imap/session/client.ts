@@ -11,13 +11,14 @@
  * command cannot be undone on the wire, so it closes the connection (the caller reconnects).
  */
 
-import { AbortedError, AuthError, ProtocolError, ThrottledError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
+import { AbortedError, AuthError, LimitError, ProtocolError, ThrottledError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
 import { connect as connectTransport } from '../transport/connect.js';
 import type { ConnectOptions, Transport } from '../transport/types.js';
 import type { TranscriptSink } from '../transcript/recorder.js';
 import { atom, list, mailbox, raw, sequence, str, type CommandArg } from '../wire/encoder.js';
 import { decodeMailboxName } from '../wire/mailbox-name.js';
 import { createResponseParser } from '../wire/parser.js';
+import { countInRanges, mergeRanges } from '../wire/sequence-set.js';
 import type { FetchAttributes, ListResponse, NumberRange, ParserEvent, ResponseText, StatusAttributes, UntaggedResponse } from '../wire/types.js';
 import { createSessionCore, type BodyEvent, type CommandSpec, type SessionCore } from './core.js';
 import { describeSaslChallenge, errorChallengeReply, oauthbearerPayload, plainPayload, xoauth2Payload, type SaslMechanism } from './sasl.js';
@@ -488,6 +489,7 @@ export class ImapClient {
   /** UID SEARCH; uses ESEARCH (RETURN (ALL)) when offered. Returns UIDs ascending. */
   async uidSearch(criteria: CommandArg[], signal?: AbortSignal): Promise<number[]> {
     const uids: number[] = [];
+    let tooMany = 0;
     const esearch = this.capabilities.has('ESEARCH');
     const args = esearch ? [atom('RETURN'), list(atom('ALL')), ...criteria] : criteria;
     await this.run(
@@ -496,11 +498,18 @@ export class ImapClient {
         args,
         onUntagged: (data) => {
           if (data.type === 'search') {
-            uids.push(...data.ids);
+            // No spread: a SEARCH of a big mailbox holds more numbers than a call has arguments.
+            for (const id of data.ids) uids.push(id);
             return true;
           }
           if (data.type === 'esearch') {
-            for (const range of data.all ?? []) for (let uid = range.start; uid <= range.end; uid++) uids.push(uid);
+            const all = data.all ?? [];
+            const count = countInRanges(all);
+            if (uids.length + count > MAX_SEARCH_RESULTS) {
+              tooMany = count;
+              return true;
+            }
+            for (const range of mergeRanges(all)) for (let uid = range.start; uid <= range.end; uid++) uids.push(uid);
             return true;
           }
           return false;
@@ -508,6 +517,7 @@ export class ImapClient {
       },
       signal,
     );
+    if (tooMany > 0) throw new LimitError(`UID SEARCH: the server reported ${tooMany} results (more than ${MAX_SEARCH_RESULTS}); refusing to expand them`);
     return [...new Set(uids)].sort((a, b) => a - b);
   }
 
@@ -731,6 +741,9 @@ function toMailboxInfo(data: ListResponse): MailboxInfo {
     selectable: !lower.includes('\\noselect') && !lower.includes('\\nonexistent'),
   };
 }
+
+/** More UIDs than any real mailbox holds: an ESEARCH answer above this is refused, not expanded. */
+const MAX_SEARCH_RESULTS = 10_000_000;
 
 const TOO_MANY_CONNECTIONS = /too many (simultaneous )?connections|maximum number of connections/i;
 
