@@ -6,7 +6,7 @@
  * so do uncaught exceptions and unhandled rejections anywhere in the process. Prints inputs/s.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatTranscript, sideBytes } from '../../src/imap/transcript/index.js';
@@ -66,24 +66,28 @@ test(`fuzz: parser and session on mutated recorded streams (seed ${SEED}, ${BUDG
     // 2. The whole stack: the rest of the budget.
     const sessionStart = Date.now();
     const sessionEnd = sessionStart + (BUDGET_MS * 2) / 3;
+    mkdirSync(regressionsDir, { recursive: true });
+    const inFlight = join(regressionsDir, `session-crashed-process-${SEED}.txt`);
     let sessionInputs = 0;
     const outcomes = { settled: 0 };
     while (Date.now() < sessionEnd) {
       const { scenario, transcripts } = all[Math.floor(random() * all.length)] as (typeof all)[number];
       const phaseIndex = Math.floor(random() * scenario.phases.length);
       const mutated = mutateTranscript(random, transcripts[phaseIndex] as (typeof transcripts)[number], streams);
+      // Written before the run: if the process dies (a V8 fatal error cannot be caught), the input
+      // that killed it stays here and the regression test picks it up.
+      const formatted = formatTranscript({ meta: { ...mutated.meta, scenario: scenario.name, phase: String(phaseIndex) }, records: mutated.records });
+      writeFileSync(inFlight, formatted);
       const verdict = await runSessionTarget(scenario, transcripts, phaseIndex, mutated);
       sessionInputs++;
       if (verdict.ok) outcomes.settled++;
       else {
-        const file = save(
-          `session-${scenario.name}-${phaseIndex + 1}-${SEED}-${sessionInputs}.txt`,
-          formatTranscript({ meta: { ...mutated.meta, scenario: scenario.name, phase: String(phaseIndex) }, records: mutated.records }),
-        );
+        const file = save(`session-${scenario.name}-${phaseIndex + 1}-${SEED}-${sessionInputs}.txt`, formatted);
         findings.push(`${verdict.reason}\n  saved: ${file}`);
       }
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
+    rmSync(inFlight, { force: true });
     const sessionSeconds = (Date.now() - sessionStart) / 1000;
     console.log(`fuzz session: ${sessionInputs} inputs in ${sessionSeconds.toFixed(0)} s = ${(sessionInputs / sessionSeconds).toFixed(1)} inputs/s`);
     console.log(`fuzz: peak RSS ${Math.round(peakRss / 1e6)} MB; ${findings.length} findings; ${stray.length} stray exceptions`);
