@@ -2,11 +2,11 @@
  * Records the transcripts in fixtures/transcripts/ from the project's Dovecot: builds each
  * scenario's mailbox (test/support/replay/scenarios.ts), runs the client with a transcript
  * recorder, and writes one file per connection. Credentials are redacted by the session.
- *   npm run record-transcripts            (re-records all dovecot-* transcripts)
+ *   npm run record-transcripts [-- scenario]   (re-records the dovecot-* transcripts)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createTranscriptRecorder } from '../src/imap/transcript/index.js';
+import { createTranscriptRecorder, formatTranscript } from '../src/imap/transcript/index.js';
 import { openStore } from '../src/store/index.js';
 import { caPem, makeOAuthToken, startDovecot } from '../test/servers/dovecot-env.js';
 import { recordedScenarios as scenarios, transcriptFile, transcriptsDir, type ScenarioServer } from '../test/support/replay/scenarios.js';
@@ -42,7 +42,6 @@ for (const scenario of scenarios) {
       user: scenario.user,
       result: JSON.stringify(result, (_, value) => (typeof value === 'bigint' ? value.toString() : value)),
     };
-    const { formatTranscript } = await import('../src/imap/transcript/index.js');
     writeFileSync(file, formatTranscript({ meta, records }));
     process.stderr.write(`${file}: ${records.length} records\n`);
   }
