@@ -57,7 +57,8 @@ export function upsertAccount(
     db.run(
       `INSERT INTO accounts (email, provider, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (email) DO UPDATE SET provider = excluded.provider, settings = excluded.settings,
-         updated_at = excluded.updated_at`,
+         updated_at = excluded.updated_at
+       WHERE provider IS NOT excluded.provider OR settings IS NOT excluded.settings`,
       [account.email, account.provider, JSON.stringify(account.settings), nowTs, nowTs],
     );
     return Number(db.one('SELECT id FROM accounts WHERE email = ?', [account.email])?.id);
@@ -86,11 +87,17 @@ export function ensureFolder(
        ON CONFLICT (account_id, name) DO UPDATE SET
          display_name = COALESCE(?, folders.display_name),
          delimiter = COALESCE(?, folders.delimiter),
-         special_use = COALESCE(?, folders.special_use)`,
+         special_use = COALESCE(?, folders.special_use)
+       WHERE folders.display_name IS NOT COALESCE(?, folders.display_name)
+          OR folders.delimiter IS NOT COALESCE(?, folders.delimiter)
+          OR folders.special_use IS NOT COALESCE(?, folders.special_use)`,
       [
         accountId,
         name,
         details.displayName ?? name,
+        details.delimiter ?? null,
+        details.specialUse ?? null,
+        details.displayName ?? null,
         details.delimiter ?? null,
         details.specialUse ?? null,
         details.displayName ?? null,

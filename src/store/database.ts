@@ -12,6 +12,8 @@ import { loadSqlJs } from './sqljs.js';
 
 export type Row = Record<string, SqlValue | bigint>;
 
+const DATA_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
+
 export interface Database {
   readonly path: string;
   /** Runs a statement (cached) and returns nothing. */
@@ -141,7 +143,9 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
       wrap(() => {
         const statement = prepare(sql);
         statement.run(params);
-        dirty = true;
+        // A data statement that changed no row (an upsert of what is there) leaves the image as
+        // it was: no save, no rewrite of a large file for nothing.
+        if (!DATA_STATEMENT.test(sql) || db.getRowsModified() > 0) dirty = true;
       });
     },
     all(sql, params, opts) {
@@ -170,6 +174,8 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     },
     transaction(work) {
       if (depth > 0) return work();
+      const wasDirty = dirty;
+      dirty = false;
       db.exec('BEGIN');
       depth++;
       let result;
@@ -178,12 +184,14 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
         db.exec('COMMIT');
       } catch (error) {
         db.exec('ROLLBACK');
+        dirty = wasDirty;
         throw error;
       } finally {
         depth--;
       }
-      dirty = true;
-      if (autosaveIntervalMs !== null && Date.now() - lastSaveAt >= autosaveIntervalMs) save();
+      // Only statements that changed something (see run()) make the image dirty.
+      dirty = dirty || wasDirty;
+      if (dirty && autosaveIntervalMs !== null && Date.now() - lastSaveAt >= autosaveIntervalMs) save();
       return result;
     },
     get dirty() {

@@ -80,8 +80,11 @@ describe('sync against Dovecot', () => {
     assert.ok(messages.every((m) => m.parseError === null && m.snippet.length > 0));
 
     const traceBefore = await plugin.connection(accountId, async (client) => client.traceEntries().length);
+    store.saveIfDirty();
     const second = await plugin.sync({ accountId, nowTs: 101 });
     assert.equal(second.unchanged, true);
+    // Nothing changed, so nothing is written: a file-backed store is not rewritten.
+    assert.equal(store.db.dirty, false);
     const commands = await plugin.connection(accountId, async (client) =>
       client.traceEntries().slice(traceBefore).filter((e) => e.direction === 'C').map((e) => e.text),
     );

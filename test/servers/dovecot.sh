@@ -226,7 +226,9 @@ case "${1:-}" in
     make_certs
     write_config
     doveconf -c "$conf" -n >/dev/null
-    dovecot -c "$conf"
+    # The daemon must not keep the caller's stdout/stderr open (a test runner waiting for EOF on
+    # them would hang); it logs to its own file.
+    dovecot -c "$conf" </dev/null >>"$dir/dovecot-start.log" 2>&1 || { cat "$dir/dovecot-start.log" >&2; exit 1; }
     wait_for_port "$implicit_port"
     wait_for_port "$starttls_port"
     write_env

@@ -66,6 +66,25 @@ describe('sql.js store', () => {
     reopened.close();
   });
 
+  test('writes that change nothing leave the store clean: no rewrite of the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prx-store-'));
+    const path = join(dir, 'mail.db');
+    const { store, accountId } = await freshStore(path);
+    store.applyBatch(batch(store, accountId, 'INBOX', [1, 2]));
+    store.save();
+    assert.equal(store.db.dirty, false);
+    // Re-registering the same account (every start-up does) and reading state change nothing.
+    assert.equal(store.upsertAccount({ email: 'alice@example.test', provider: null, settings: { host: 'h' } }, 99), accountId);
+    store.loadFolderState(accountId, 'INBOX');
+    store.listLocations(store.loadFolderState(accountId, 'INBOX').folderId, 7);
+    assert.equal(store.db.dirty, false);
+    assert.equal(store.saveIfDirty(), false);
+    // A real change still marks it.
+    store.upsertAccount({ email: 'alice@example.test', provider: null, settings: { host: 'other' } }, 100);
+    assert.equal(store.db.dirty, true);
+    store.close();
+  });
+
   test('refuses a foreign or corrupt file and leaves it untouched', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'prx-store-'));
     const text = join(dir, 'notes.db');
