@@ -9,7 +9,7 @@ import { ConfigError, isPrxError, type PrxError } from '../errors.js';
 import { openImapSession, type ImapClient, type ImapSessionOptions, type MailboxInfo } from '../imap/session/client.js';
 import type { ImapAuth } from '../imap/session/validate-config.js';
 import { validateImapConfig } from '../imap/session/validate-config.js';
-import { parseMessage } from '../mime/parse-message.js';
+import { createParsePool, defaultParseWorkers, type ParsePool } from '../mime/parse-pool.js';
 import type { Store } from '../store/index.js';
 import { syncFolder, type FolderSyncResult, type ParseMessage } from './folder-sync.js';
 import { PROVIDERS, isProviderName, type ProviderName } from './providers.js';
@@ -64,8 +64,11 @@ export interface EmailPluginOptions {
   session?: Partial<Omit<ImapSessionOptions, 'host' | 'port' | 'user' | 'auth' | 'tls'>>;
   /** Messages above this size are stored with headers only (default 25 MiB). */
   maxMessageBytes?: number;
-  /** Override the MIME parser (tests, worker pools). */
+  /** Override the MIME parser (tests). */
   parse?: ParseMessage;
+  /** Worker threads for MIME parsing (default: one per core beyond the first, at most 3; 0 =
+   * parse on the calling thread). */
+  parseWorkers?: number;
 }
 
 interface AccountRuntime {
@@ -101,8 +104,15 @@ export class EmailPlugin {
   constructor(private readonly options: EmailPluginOptions) {
     this.store = options.store;
     this.logger = options.logger ?? {};
-    this.parse = options.parse ?? ((raw, opts) => parseMessage(raw, opts));
+    this.parse =
+      options.parse ??
+      ((raw, opts) => {
+        this.parsePool ??= createParsePool(this.options.parseWorkers ?? defaultParseWorkers());
+        return this.parsePool.parse(raw, opts);
+      });
   }
+
+  private parsePool: ParsePool | null = null;
 
   /** Registers (or re-registers, e.g. at start-up with fresh credentials) an account. */
   async addAccount(config: AccountConfig, nowTs = Math.floor(Date.now() / 1000)): Promise<number> {
@@ -253,5 +263,8 @@ export class EmailPlugin {
       runtime.connection = null;
     }
     this.store.saveIfDirty();
+    const pool = this.parsePool;
+    this.parsePool = null;
+    await pool?.close();
   }
 }

@@ -1,0 +1,19 @@
+/**
+ * The worker side of the parse pool: receives raw messages, answers MessageRecords. Runs
+ * parseMessage unchanged, so a record is the same whichever thread made it.
+ */
+import { parentPort } from 'node:worker_threads';
+import { parseMessage } from './parse-message.js';
+
+export interface ParseRequest {
+  id: number;
+  raw: Uint8Array;
+  headersOnly: boolean;
+}
+
+parentPort?.on('message', (request: ParseRequest) => {
+  parseMessage(request.raw, { headersOnly: request.headersOnly }).then(
+    (record) => parentPort?.postMessage({ id: request.id, record }),
+    (error: unknown) => parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
+  );
+});
