@@ -2,7 +2,7 @@
  * MIME parsing on other cores: a small pool of worker threads running parseMessage, so the main
  * thread keeps reading IMAP bytes and writing SQLite while messages are parsed. Requests go to
  * the least-busy worker.
- * Idle workers do not keep the process alive. If a worker cannot start (a runtime without
+ * Idle workers do not keep the process alive; a closing pool does, until its workers are gone. If a worker cannot start (a runtime without
  * worker threads) or dies, parsing falls back to the calling thread (the raw bytes are copied to
  * the worker, never transferred, so they are still there for that).
  */
@@ -81,7 +81,30 @@ export function createParsePool(workers = defaultParseWorkers()): ParsePool {
     },
     async close() {
       const all = slots.splice(0);
-      await Promise.all(all.map((slot) => slot.worker.terminate()));
+      await Promise.all(all.map(stopWorker));
     },
   };
+}
+
+/** How long close() waits for a terminated worker to report its exit. */
+const EXIT_WAIT_MS = 2_000;
+
+/**
+ * Terminates a worker and waits for its 'exit'. Node can deliver the exit of a worker terminated
+ * while it is still loading its script without anything holding the event loop open: awaiting
+ * terminate() alone then leaves a promise pending in a process that has nothing left to run (a
+ * replayed sync cut right after the pool started did exactly that). The timer keeps the loop
+ * alive meanwhile and bounds the wait. Queued parses are answered by the 'exit' handler, which
+ * sends them back to the calling thread.
+ */
+function stopWorker(slot: Slot): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(keepAlive);
+      resolve();
+    };
+    const keepAlive = setTimeout(done, EXIT_WAIT_MS);
+    slot.worker.once('exit', done);
+    slot.worker.terminate().then(done, done);
+  });
 }
