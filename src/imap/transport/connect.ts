@@ -158,16 +158,9 @@ function createSocketTransport(initial: Socket, options: ConnectOptions, initial
   };
   attach(socket);
 
-  let drainWaiters: Array<() => void> = [];
   const rawWrite = (bytes: Uint8Array): void => {
     if (closed) return;
-    if (!socket.write(bytes)) {
-      socket.once('drain', () => {
-        const waiters = drainWaiters;
-        drainWaiters = [];
-        for (const waiter of waiters) waiter();
-      });
-    }
+    socket.write(bytes);
   };
 
   return {
@@ -188,10 +181,6 @@ function createSocketTransport(initial: Socket, options: ConnectOptions, initial
           });
         }
       } else rawWrite(bytes);
-    },
-    drain() {
-      if (closed || socket.writableLength === 0) return Promise.resolve();
-      return new Promise((resolve) => drainWaiters.push(resolve));
     },
     pause() {
       socket.pause();

@@ -18,8 +18,6 @@ export interface Transport {
   setHandlers(handlers: TransportHandlers): void;
   /** Queues bytes for the server (compressed once compression is on). */
   write(bytes: Uint8Array): void;
-  /** Resolves when everything written so far has been handed to the OS. */
-  drain(): Promise<void>;
   /** Stops delivering `data` (back-pressure from a slow consumer) until resume(). */
   pause(): void;
   resume(): void;

@@ -146,7 +146,6 @@ export function createReplayTransport(peer: ReplayPeer, options: ReplayTransport
       armIdleClose();
       emit(peer.receive(bytes));
     },
-    drain: async () => undefined,
     pause() {
       paused = true;
     },
