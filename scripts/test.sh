@@ -25,6 +25,10 @@ if [ "$dovecot_started" = 1 ]; then bash test/servers/dovecot.sh stop >/dev/null
 
 passed=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | awk '{print $3}')
 failed=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
+# A cancelled test (a hang, a file that died) did not pass: it counts as failed.
+cancelled=$(grep -E '^ℹ cancelled [0-9]+' "$log" | tail -1 | awk '{print $3}')
 rm -f "$log"
-echo "${passed:-0} passed, ${failed:-1} failed"
+if [ -z "$failed" ]; then failed=1; fi
+failed=$((failed + ${cancelled:-0}))
+echo "${passed:-0} passed, ${failed} failed"
 exit "$rc"
