@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: build, start the project's Dovecot (installing it when missing), run every
-# test file under dist/test with node's built-in runner, stop Dovecot, and end with the line
-# "N passed, N failed". Exit status is non-zero when anything failed.
+# test file under dist/test with node's built-in runner, then again under Bun (scripts/test-bun.sh,
+# with a smaller fuzz budget and fewer property runs: PRX_BUN_FUZZ_SECONDS, default 20, and
+# PRX_BUN_PROPERTY_RUNS, default 200), stop Dovecot, and end with the line "N passed, N failed"
+# summed over both runs. Exit status is non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,14 +23,28 @@ mapfile -t files < <(find dist/test -name '*.test.js' | sort)
 node --test --test-reporter=spec "${files[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
-if [ "$dovecot_started" = 1 ]; then bash test/servers/dovecot.sh stop >/dev/null 2>&1; fi
-
 passed=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | awk '{print $3}')
 failed=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
 # A cancelled test (a hang, a file that died) did not pass: it counts as failed.
 cancelled=$(grep -E '^ℹ cancelled [0-9]+' "$log" | tail -1 | awk '{print $3}')
-rm -f "$log"
 if [ -z "$failed" ]; then failed=1; fi
+passed=${passed:-0}
 failed=$((failed + ${cancelled:-0}))
-echo "${passed:-0} passed, ${failed} failed"
+echo "node: ${passed} passed, ${failed} failed"
+
+# The same suite under Bun (it reuses the Dovecot started above).
+PRX_FUZZ_SECONDS=${PRX_BUN_FUZZ_SECONDS:-20} PRX_PROPERTY_RUNS=${PRX_BUN_PROPERTY_RUNS:-200} \
+  bash scripts/test-bun.sh 2>&1 | tee "$log"
+bun_rc=${PIPESTATUS[0]}
+bun_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+bun_passed=$(echo "$bun_line" | awk '{print $1}')
+bun_failed=$(echo "$bun_line" | awk '{print $3}')
+if [ -z "$bun_line" ]; then bun_passed=0; bun_failed=1; fi
+echo "bun: ${bun_passed} passed, ${bun_failed} failed"
+if [ "$rc" = 0 ] && [ "$bun_rc" != 0 ]; then rc=$bun_rc; fi
+if [ "$rc" = 0 ] && [ $((failed + bun_failed)) -gt 0 ]; then rc=1; fi
+
+if [ "$dovecot_started" = 1 ]; then bash test/servers/dovecot.sh stop >/dev/null 2>&1; fi
+rm -f "$log"
+echo "$((passed + bun_passed)) passed, $((failed + bun_failed)) failed"
 exit "$rc"
