@@ -1,9 +1,13 @@
 /**
  * The worker side of the parse pool: receives raw messages, answers MessageRecords. Runs
- * parseMessage unchanged, so a record is the same whichever thread made it.
+ * parseMessage unchanged, so a record is the same whichever thread made it; only the thread's
+ * Blob is the plain in-memory one (memory-blob.ts), which postal-mime uses for every body part.
  */
 import { parentPort } from 'node:worker_threads';
+import { installMemoryBlob } from './memory-blob.js';
 import { parseMessage } from './parse-message.js';
+
+installMemoryBlob();
 
 export interface ParseRequest {
   id: number;
