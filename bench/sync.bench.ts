@@ -99,12 +99,18 @@ function instrumentSaves(store: import('../src/store/index.js').Store): { count:
   return stats;
 }
 
-async function childPrxLib(config: ChildConfig): Promise<ChildResult> {
+/** What both prx-email children start from: the library, the bench account, and the RSS and
+ * clock just before the work. */
+async function startPrxChild(config: ChildConfig) {
   const { openStore } = await import('../src/store/index.js');
   const { EmailPlugin } = await import('../src/sync/email-plugin.js');
   const ca = readFileSync(config.caFile, 'utf8');
-  const rssStart = process.memoryUsage().rss;
-  const started = performance.now();
+  const account = { email: `${config.user}@bench.test`, imap: { host: config.host, port: config.port, user: config.user, auth: { password: config.password }, tls: { ca } } };
+  return { openStore, EmailPlugin, account, rssStart: process.memoryUsage().rss, started: performance.now() };
+}
+
+async function childPrxLib(config: ChildConfig): Promise<ChildResult> {
+  const { openStore, EmailPlugin, account, rssStart, started } = await startPrxChild(config);
   const store = await openStore(config.db);
   const saves = instrumentSaves(store);
   const plugin = new EmailPlugin({
@@ -112,7 +118,7 @@ async function childPrxLib(config: ChildConfig): Promise<ChildResult> {
     ...(config.maxMessageBytes ? { maxMessageBytes: config.maxMessageBytes } : {}),
     ...(config.parseWorkers !== undefined ? { parseWorkers: config.parseWorkers } : {}),
   });
-  const accountId = await plugin.addAccount({ email: `${config.user}@bench.test`, imap: { host: config.host, port: config.port, user: config.user, auth: { password: config.password }, tls: { ca } } });
+  const accountId = await plugin.addAccount(account);
   const result = await plugin.sync({ accountId, folder: config.folder, nowTs: Math.floor(Date.now() / 1000), maxMessages: Number.MAX_SAFE_INTEGER });
   await plugin.close();
   store.close();
@@ -121,16 +127,12 @@ async function childPrxLib(config: ChildConfig): Promise<ChildResult> {
 }
 
 async function childPrxIncremental(config: ChildConfig): Promise<ChildResult> {
-  const { openStore } = await import('../src/store/index.js');
-  const { EmailPlugin } = await import('../src/sync/email-plugin.js');
-  const ca = readFileSync(config.caFile, 'utf8');
-  const rssStart = process.memoryUsage().rss;
-  const started = performance.now();
+  const { openStore, EmailPlugin, account, rssStart, started } = await startPrxChild(config);
   const store = await openStore(config.db);
   const opened = performance.now();
   const saves = instrumentSaves(store);
   const plugin = new EmailPlugin({ store, session: { traceSize: 100_000 } });
-  const accountId = await plugin.addAccount({ email: `${config.user}@bench.test`, imap: { host: config.host, port: config.port, user: config.user, auth: { password: config.password }, tls: { ca } } });
+  const accountId = await plugin.addAccount(account);
   const savesBeforeSync = { ...saves };
   const syncStarted = performance.now();
   const result = await plugin.sync({ accountId, folder: config.folder, nowTs: Math.floor(Date.now() / 1000), maxMessages: Number.MAX_SAFE_INTEGER });

@@ -3,7 +3,7 @@
  * into `new Blob(chunks)` and reads it straight back with `blob.arrayBuffer()`. Node 20's Blob
  * copies the parts into a native blob and reads them back through a stream, microtask by
  * microtask: in the sync benchmark's profile that was ~40 % of the parse worker's CPU (with the
- * garbage it makes). This Blob keeps the parts and concatenates them once when read.
+ * garbage it makes). This Blob concatenates the parts once, when it is made.
  *
  * Only the parse worker installs it (installMemoryBlob), in a thread that runs nothing but
  * parseMessage; the embedding application's threads keep the runtime's own Blob.

@@ -2,9 +2,10 @@
  * MIME parsing on other cores: a small pool of worker threads running parseMessage, so the main
  * thread keeps reading IMAP bytes and writing SQLite while messages are parsed. Requests go to
  * the least-busy worker.
- * Idle workers do not keep the process alive; a closing pool does, until its workers are gone. If a worker cannot start (a runtime without
- * worker threads) or dies, parsing falls back to the calling thread (the raw bytes are copied to
- * the worker, never transferred, so they are still there for that).
+ * Idle workers do not keep the process alive; a closing pool does, until its workers are gone.
+ * If a worker cannot start (a runtime without worker threads) or dies, parsing falls back to the
+ * calling thread (the raw bytes are copied to the worker, never transferred, so they are still
+ * there for that).
  */
 
 import { availableParallelism } from 'node:os';
