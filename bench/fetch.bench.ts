@@ -7,6 +7,7 @@
 import { openImapSession } from '../src/imap/session/client.js';
 import { atom, raw } from '../src/imap/wire/encoder.js';
 import { caPem, startDovecot } from '../test/servers/dovecot-env.js';
+import { median } from './stats.js';
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
 const env = startDovecot();
@@ -28,7 +29,6 @@ async function fetchAll(compress: boolean): Promise<{ ms: number; bytes: number;
   return { ms: performance.now() - started, bytes, messages };
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const plain: number[] = [];
 const deflate: number[] = [];
 let last = { bytes: 0, messages: 0 };

@@ -11,6 +11,7 @@ import imapflowParser from 'imapflow/lib/handler/imap-parser.js';
 import { concatBytes } from '../src/bytes.js';
 import { createResponseParser } from '../src/imap/wire/parser.js';
 import { generateSampleMessage } from '../scripts/sample-mail.js';
+import { median } from './stats.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -93,7 +94,6 @@ async function runImapflow(input: Uint8Array[]): Promise<{ ms: number; responses
   return { ms: performance.now() - started, responses };
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 async function measure(name: string, bytes: Uint8Array) {
   const input = chunks(bytes);

@@ -29,6 +29,7 @@ import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { median } from './stats.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const thisFile = fileURLToPath(import.meta.url);
@@ -330,24 +331,18 @@ function option(name: string, fallback: string): string {
   return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
 }
 
-const median = (values: number[]): number => {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
-
-const timeBinary = ['/usr/bin/time'].find((path) => existsSync(path)) ?? null;
+/** GNU time, which reports a child's peak RSS (%M). */
+const GNU_TIME = '/usr/bin/time';
 
 function ensureGnuTime(): void {
-  if (timeBinary) return;
+  if (existsSync(GNU_TIME)) return;
   console.error('GNU time not found: peak RSS of mbsync cannot be read; trying apt-get install time');
   spawnSync('apt-get', ['install', '-y', '-q', 'time'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
 /** Runs one command in a child process; wall from the parent, peak RSS from GNU time. */
 function runProcess(file: string, args: string[], env: Record<string, string>, timeFile: string): Promise<{ wallMs: number; code: number | null; stdout: string; stderr: string; peakRss: number | null }> {
-  const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+  const gnuTime = existsSync(GNU_TIME) ? GNU_TIME : null;
   const [cmd, cmdArgs] = gnuTime ? [gnuTime, ['-f', '%e %M', '-o', timeFile, file, ...args]] : [file, args];
   return new Promise((resolveRun) => {
     const started = performance.now();
