@@ -8,6 +8,7 @@ import type { BindParams } from 'sql.js';
 import type { MessageRecord } from '../mime/types.js';
 import { ensureFolder } from './accounts.js';
 import type { Database, Row } from './database.js';
+import { textParam } from './text-param.js';
 
 export interface StoredFolderState {
   folderId: number;
@@ -118,7 +119,9 @@ function insertMessage(db: Database, accountId: number, record: MessageRecord, n
     `INSERT INTO messages (account_id, message_id, subject, sender, sender_address, recipients, cc, bcc, date,
         body_text, body_html, snippet, references_header, in_reply_to, attachments, size, parse_error, truncated,
         created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?,
+        CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?,
+        ?)
      ON CONFLICT (account_id, message_id) DO UPDATE SET
         subject = excluded.subject, sender = excluded.sender, sender_address = excluded.sender_address,
         recipients = excluded.recipients, cc = excluded.cc, bcc = excluded.bcc, date = excluded.date,
@@ -127,24 +130,25 @@ function insertMessage(db: Database, accountId: number, record: MessageRecord, n
         attachments = excluded.attachments, size = excluded.size, parse_error = excluded.parse_error,
         truncated = excluded.truncated
       WHERE messages.truncated = 1 AND excluded.truncated = 0`,
+    // Long text goes in as UTF-8 bytes (see text-param.ts); the CAST slots above receive it.
     [
       accountId,
       record.messageId,
-      record.subject,
-      record.sender,
+      textParam(record.subject),
+      textParam(record.sender),
       record.senderAddress,
-      record.recipients,
-      record.cc,
-      record.bcc,
+      textParam(record.recipients),
+      textParam(record.cc),
+      textParam(record.bcc),
       record.date,
-      record.bodyText,
-      record.bodyHtml,
-      record.snippet,
-      record.references,
+      textParam(record.bodyText),
+      textParam(record.bodyHtml),
+      textParam(record.snippet),
+      textParam(record.references),
       record.inReplyTo,
-      JSON.stringify(record.attachments),
+      textParam(JSON.stringify(record.attachments)),
       record.size,
-      record.parseError,
+      textParam(record.parseError),
       record.truncated ? 1 : 0,
       nowTs,
     ],

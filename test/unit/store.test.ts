@@ -172,6 +172,34 @@ describe('sql.js store', () => {
     assert.equal(state.highestModseq, null);
   });
 
+  test('long and non-ASCII text (bound as UTF-8 bytes) is stored as TEXT, exactly', async () => {
+    const { store, accountId } = await freshStore();
+    const body = 'Grüße, 你好, emoji 🎉 and a long tail. '.repeat(400);
+    const html = `<p>${body}</p>`;
+    const subject = 'Ünïcødé subject that is long enough to take the byte path: ' + '✓'.repeat(80);
+    const b = batch(store, accountId, 'INBOX', [1, 2]);
+    (b.messages[0] as { record: MessageRecord }).record = record('<m1@x>', {
+      subject,
+      bodyText: body,
+      bodyHtml: html,
+      attachments: [{ filename: 'résumé.pdf', contentType: 'application/pdf', size: 1, contentId: null, disposition: 'attachment', sha256: 'ab'.repeat(32) }],
+    });
+    store.applyBatch(b);
+    const types = store.db.one(
+      `SELECT typeof(subject) AS s, typeof(body_text) AS t, typeof(body_html) AS h, typeof(attachments) AS a,
+              typeof(sender) AS f, length(body_text) AS n
+         FROM messages WHERE message_id = '<m1@x>'`,
+    );
+    assert.deepEqual({ ...types }, { s: 'text', t: 'text', h: 'text', a: 'text', f: 'text', n: [...body].length });
+    const stored = store.getMessageByMessageId(accountId, '<m1@x>');
+    assert.equal(stored?.subject, subject);
+    assert.equal(stored?.bodyText, body);
+    assert.equal(stored?.bodyHtml, html);
+    assert.equal(stored?.attachments[0]?.filename, 'résumé.pdf');
+    assert.equal(store.searchMessages({ accountId, query: '你好, emoji 🎉', limit: 10 }).length, 1);
+    assert.equal(store.getMessageByMessageId(accountId, '<m2@x>')?.bodyText, 'hello world');
+  });
+
   test('search matches % and _ literally, and limits are validated', async () => {
     const { store, accountId } = await freshStore();
     const b = batch(store, accountId, 'INBOX', [1, 2]);
