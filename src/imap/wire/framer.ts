@@ -11,6 +11,7 @@
  */
 
 import { concatBytes } from '../../bytes.js';
+import { bodyItemBeforeLiteral, fetchSequenceOf } from './body-literal.js';
 import type { ParserLimits } from './types.js';
 
 export type FrameLiteral =
@@ -48,8 +49,6 @@ type Mode =
   | { kind: 'skip-literal'; remaining: number }
   | { kind: 'skip-line' };
 
-const latin1 = new TextDecoder('latin1');
-
 /**
  * Recognises the literal marker at the end of a line segment. Returns the announced size, or -1
  * when the segment does not end with `{digits}`, `{digits+}` or `~{digits}`.
@@ -76,11 +75,6 @@ export function literalSizeAtEnd(segment: Uint8Array): number {
   if (digits === 0 || digits > 15 || segment[end] !== 0x7b /* { */) return -1;
   return size;
 }
-
-// `* 12 FETCH (... BODY[1.2]<0> {` — what decides whether a literal is a streamed body section.
-const FETCH_HEAD = /^\*\s+(\d+)\s+FETCH\s/i;
-const BODY_ITEM_BEFORE_LITERAL =
-  /(?:^|[\s(])(BODY|BINARY)\[([^\]]*)\](?:<(\d+)>)?\s*~?\{\d+\+?\}$|(?:^|[\s(])(RFC822(?:\.HEADER|\.TEXT)?)\s*~?\{\d+\+?\}$/i;
 
 export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodies: boolean) {
   let mode: Mode = { kind: 'line' };
@@ -121,25 +115,10 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
 
   const bodyInfoFor = (segment: Uint8Array): BodyLiteralInfo | null => {
     if (!streamBodies) return null;
-    if (frame.segments.length === 0) {
-      const head = latin1.decode(segment.subarray(0, Math.min(segment.length, 32)));
-      const match = FETCH_HEAD.exec(head);
-      fetchSeq = match ? Number(match[1]) : null;
-    }
+    if (frame.segments.length === 0) fetchSeq = fetchSequenceOf(segment);
     if (fetchSeq === null) return null;
-    const tail = latin1.decode(segment.subarray(Math.max(0, segment.length - 256)));
-    const match = BODY_ITEM_BEFORE_LITERAL.exec(tail);
-    if (!match) return null;
-    if (match[4] !== undefined) {
-      const item = match[4].toUpperCase();
-      return { seq: fetchSeq, section: item, binary: false, origin: null };
-    }
-    return {
-      seq: fetchSeq,
-      section: (match[2] ?? '').toUpperCase(),
-      binary: (match[1] ?? '').toUpperCase() === 'BINARY',
-      origin: match[3] === undefined ? null : Number(match[3]),
-    };
+    const item = bodyItemBeforeLiteral(segment);
+    return item === null ? null : { seq: fetchSeq, ...item };
   };
 
   const endOfSegment = (segment: Uint8Array): void => {
