@@ -12,6 +12,7 @@
  * GNU time, else the child's own getrusage):
  *   prx-lib        EmailPlugin.sync() of INBOX into a fresh database file (one call)
  *   prx-lib-1thread  the same with parseWorkers: 0 (MIME parsed on the main thread)
+ *   prx-lib-2workers the same with parseWorkers: 2 (two MIME workers beside the main thread)
  *   prx-cli        `node dist/src/cli/main.js sync --folder INBOX` into a fresh database file
  *   imapflow       imapflow fetch('1:*', {uid, flags, source}) + postal-mime + sql.js (prepared
  *                  INSERT, transactions of 500 rows, export to a file) — imapflow defaults
@@ -651,6 +652,11 @@ async function runParent(): Promise<void> {
         id: 'prx-lib-1thread',
         label: 'prx-email library, MIME on the main thread',
         command: (work) => ({ file: node, args: [thisFile, '--child', 'prx-lib'], env: childEnv({ db: join(work, 'mail.db'), parseWorkers: 0 }), verify: expectMessages(messages) }),
+      },
+      {
+        id: 'prx-lib-2workers',
+        label: 'prx-email library, two MIME workers',
+        command: (work) => ({ file: node, args: [thisFile, '--child', 'prx-lib'], env: childEnv({ db: join(work, 'mail.db'), parseWorkers: 2 }), verify: expectMessages(messages) }),
       },
       {
         id: 'prx-cli',
