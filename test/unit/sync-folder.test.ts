@@ -40,6 +40,41 @@ describe('folder sync engine', () => {
     assert.equal(store.batchesApplied, 5);
   });
 
+  test('FETCHes run ahead of parsing: up to fetchAhead batches, at most 16 MiB beyond the next one', async () => {
+    // A parser that holds every message until released: what has been requested meanwhile is
+    // what the engine issues ahead of the first stored batch.
+    const run = async (count: number, body: string, options: { batchMessages: number; fetchAhead?: number }) => {
+      const folder = createModelFolder();
+      for (let i = 0; i < count; i++) appendMessage(folder, makeRaw(i, body));
+      const store = createMemorySyncStore();
+      const session = createFakeSession(folder);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const gatedParse: typeof simpleParse = async (raw, opts) => {
+        await gate;
+        return simpleParse(raw, opts);
+      };
+      const syncing = syncFolder(session, store, gatedParse, { ...base, maxMessageBytes: 64 << 20, ...options });
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      const issuedBeforeFirstStore = session.log.calls.filter((call) => call === 'fetchMessages').length;
+      release();
+      const result = await syncing;
+      return { issuedBeforeFirstStore, result, store };
+    };
+    const small = await run(50, 'small', { batchMessages: 5 });
+    assert.equal(small.issuedBeforeFirstStore, 5, 'the batch being parsed and the 4 after it');
+    assert.equal(small.result.new, 50);
+    assert.equal(small.store.batchesApplied, 10);
+    assert.deepEqual(liveUids(small.store, 1), Array.from({ length: 50 }, (_, i) => i + 1));
+    const one = await run(10, 'small', { batchMessages: 1, fetchAhead: 1 });
+    assert.equal(one.issuedBeforeFirstStore, 2);
+    // 6 MB messages, one per batch: the next batch always, then no more than 16 MiB in flight.
+    const big = await run(6, 'x'.repeat(6_000_000), { batchMessages: 1 });
+    assert.equal(big.issuedBeforeFirstStore, 2);
+    assert.equal(big.result.new, 6);
+    assert.deepEqual(liveUids(big.store, 1), [1, 2, 3, 4, 5, 6]);
+  });
+
   test('a second sync with nothing changed issues no listing, search or fetch', async () => {
     const folder = createModelFolder();
     fill(folder, 5);
