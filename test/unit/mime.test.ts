@@ -122,6 +122,23 @@ describe('message extraction', () => {
     );
   });
 
+  test('snippet property: the one-pass scanner equals the rule written with regular expressions', () => {
+    const rule = (text: string, length: number): string =>
+      Array.from(text.replace(/\s+/g, ' ').trimStart()).slice(0, length).join('').trimEnd();
+    const spacey = fc.constantFrom(' ', '\t', '\r\n', '\u00a0', '\u2003', '\u3000', '\ufeff', '\u0085', '\u180e', 'a', 'é', '😀', '\ud800', '\udc00', 'xyz');
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.array(spacey, { maxLength: 200 }).map((units) => units.join('')),
+    );
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 130 }), (value, length) => {
+        assert.equal(makeSnippet(value, length), rule(value, length));
+        assert.equal(makeSnippet(value), rule(value, 120));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   test('never throws on arbitrary bytes (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), async (bytes) => {
