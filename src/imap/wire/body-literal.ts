@@ -21,6 +21,7 @@ export const BODY_ITEM_WINDOW = 256;
 export const FETCH_HEAD_WINDOW = 32;
 
 const latin1 = new TextDecoder('latin1');
+const RFC822_ITEMS = ['RFC822', 'RFC822.HEADER', 'RFC822.TEXT'] as const;
 
 /** `\s` of JavaScript regular expressions, restricted to Latin-1 bytes. */
 function isSpace(byte: number): boolean {
@@ -95,11 +96,15 @@ export function bodyItemBeforeLiteral(segment: Uint8Array): BodyItem | null {
   while (i >= floor && isSpace(segment[i] as number)) i--;
   if (i < floor) return null;
 
-  // RFC822, RFC822.HEADER, RFC822.TEXT
-  for (const word of ['RFC822', 'RFC822.HEADER', 'RFC822.TEXT']) {
-    if (wordEndsAt(segment, i, word, floor) && itemBoundary(segment, i - word.length + 1, floor)) {
-      return { section: word, binary: false, origin: null };
+  // RFC822, RFC822.HEADER, RFC822.TEXT end in a letter; BODY[...] and BINARY[...] in `]` or `>`.
+  const last = segment[i] as number;
+  if (last !== 0x5d /* ] */ && last !== 0x3e /* > */) {
+    for (const word of RFC822_ITEMS) {
+      if (wordEndsAt(segment, i, word, floor) && itemBoundary(segment, i - word.length + 1, floor)) {
+        return { section: word, binary: false, origin: null };
+      }
     }
+    return null;
   }
 
   // BODY[section]<origin> or BINARY[section]<origin>

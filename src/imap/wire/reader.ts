@@ -45,6 +45,36 @@ export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length): st
   return utf8.decode(bytes.subarray(start, end));
 }
 
+/**
+ * Words that responses repeat in every line (FETCH item names, status words, system flags).
+ * When an atom's bytes are exactly one of these, readAtom returns the constant instead of
+ * building a new string — a good share of the per-response cost of a large FETCH otherwise.
+ */
+const FREQUENT_WORDS = [
+  'FETCH', 'UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'MODSEQ', 'BODY[]', 'BODY[HEADER]', 'BODY', 'BODYSTRUCTURE',
+  'ENVELOPE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'BINARY[]', 'X-GM-MSGID', 'X-GM-THRID', 'X-GM-LABELS',
+  'EMAILID', 'THREADID', 'EXISTS', 'RECENT', 'EXPUNGE', 'VANISHED', 'OK', 'NO', 'BAD', 'BYE', 'NIL',
+  '\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft', '\\Recent', '$Forwarded', '$Junk', '$NotJunk',
+];
+const MAX_FREQUENT_LENGTH = 16;
+const frequentByLength: Array<Array<{ bytes: Uint8Array; word: string }>> = Array.from({ length: MAX_FREQUENT_LENGTH + 1 }, () => []);
+for (const word of FREQUENT_WORDS) {
+  frequentByLength[word.length]?.push({ bytes: Uint8Array.from(word, (c) => c.charCodeAt(0)), word });
+}
+
+/** The constant for `seg[start..end)` when it is a frequent word, spelled exactly so. */
+function frequentWord(seg: Uint8Array, start: number, end: number): string | null {
+  const length = end - start;
+  if (length > MAX_FREQUENT_LENGTH) return null;
+  const candidates = frequentByLength[length] as Array<{ bytes: Uint8Array; word: string }>;
+  outer: for (const candidate of candidates) {
+    const bytes = candidate.bytes;
+    for (let i = 0; i < length; i++) if (bytes[i] !== seg[start + i]) continue outer;
+    return candidate.word;
+  }
+  return null;
+}
+
 export class ResponseReader {
   private segmentIndex = 0;
   private segment: Uint8Array;
@@ -140,7 +170,29 @@ export class ResponseReader {
     if (i === start) throw new GrammarError(`expected an atom at ${start}`);
     this.pos = i;
     this.count();
-    return decodeText(seg, start, i);
+    return frequentWord(seg, start, i) ?? decodeText(seg, start, i);
+  }
+
+  /** A plain run of 1–15 digits (no leading zero) followed by a space, `)`, `]` or the end,
+   * consumed; otherwise -1 and nothing consumed. */
+  readDigitsIfNumber(): number {
+    this.skipSpaces();
+    const seg = this.segment;
+    const limit = this.markerStart >= 0 ? this.markerStart : seg.length;
+    let i = this.pos;
+    let value = 0;
+    while (i < limit) {
+      const byte = seg[i] as number;
+      if (byte < 0x30 || byte > 0x39) break;
+      value = value * 10 + (byte - 0x30);
+      i++;
+    }
+    const next = i < limit ? (seg[i] as number) : -1;
+    if (i === this.pos || i - this.pos >= 16 || !(next === -1 || next === SP || next === RPAREN || next === RBRACKET)) return -1;
+    if (seg[this.pos] === 0x30 && i - this.pos > 1) return -1;
+    this.pos = i;
+    this.count();
+    return value;
   }
 
   /** Reads a number; tolerates decimal/exponent forms (rounded) and `-1` (as written). */

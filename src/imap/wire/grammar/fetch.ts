@@ -52,6 +52,17 @@ export function readFetchAttributes(reader: ResponseReader): FetchAttributes {
       case 'BODY':
         attributes.bodyStructure = toBodyStructure(reader.readValue());
         break;
+      case 'BODY[]': {
+        // The whole message, the item of every sync: no need for the section expression.
+        const value = reader.readNBytes();
+        pushSection(
+          attributes,
+          isStreamedMarker(value)
+            ? { section: '', binary: false, origin: null, size: value.size, streamed: true }
+            : { section: '', binary: false, origin: null, value, streamed: false },
+        );
+        break;
+      }
       case 'RFC822':
       case 'RFC822.HEADER':
       case 'RFC822.TEXT': {

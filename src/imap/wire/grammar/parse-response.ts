@@ -172,9 +172,11 @@ function readUntaggedKeyword(reader: ResponseReader, keyword: string): UntaggedR
 
 function readUntagged(reader: ResponseReader): UntaggedResponse {
   reader.skipSpaces();
-  const first = reader.readAtom(true);
-  if (/^\d+$/.test(first)) {
-    const number = Number(first);
+  // `* <number> <keyword>` (EXISTS, RECENT, EXPUNGE, FETCH) read straight from the bytes.
+  const leading = reader.readDigitsIfNumber();
+  const first = leading >= 0 ? String(leading) : reader.readAtom(true);
+  if (leading >= 0 || /^\d+$/.test(first)) {
+    const number = leading >= 0 ? leading : Number(first);
     const keyword = reader.readAtom().toUpperCase();
     switch (keyword) {
       case 'EXISTS':
