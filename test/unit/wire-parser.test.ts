@@ -29,6 +29,20 @@ describe('wire parser', () => {
     assert.deepEqual(data, { type: 'condition', condition: 'OK', text: { code: { name: 'CAPABILITY', capabilities: ['IMAP4rev1', 'IDLE'] }, text: 'Dovecot ready.' } });
   });
 
+  test('words read as shared constants keep the server spelling; numbered responses read exactly', () => {
+    const fetch = untagged('* 12 fetch (uid 7 Flags (\\seen \\Seen $junk $Junk) body[] {3}\r\nabc)\r\n');
+    assert.equal(fetch.type, 'fetch');
+    const { attributes } = fetch as Extract<UntaggedResponse, { type: 'fetch' }>;
+    assert.equal(attributes.uid, 7);
+    assert.deepEqual(attributes.flags, ['\\seen', '\\Seen', '$junk', '$Junk']);
+    assert.equal(attributes.bodySections?.[0]?.section, '');
+    assert.deepEqual(untagged('* 0 EXISTS\r\n'), { type: 'exists', count: 0 });
+    assert.deepEqual(untagged('* 007 EXISTS\r\n'), { type: 'exists', count: 7 });
+    assert.deepEqual(untagged('* 1234567890123456 EXISTS\r\n'), { type: 'exists', count: 1234567890123456 });
+    assert.deepEqual(untagged('* 12 XFOO bar\r\n'), { type: 'other', name: 'XFOO', raw: '12 XFOO bar' });
+    assert.deepEqual(untagged('* 012 XFOO bar\r\n'), { type: 'other', name: 'XFOO', raw: '012 XFOO bar' });
+  });
+
   test('tagged status with codes, and missing text', () => {
     const [a, b, c] = responses('a1 OK [UIDVALIDITY 3857529045] done\r\na2 NO\r\na3 BAD [CLIENTBUG] oops\r\n');
     assert.deepEqual(a, { type: 'tagged', tag: 'a1', condition: 'OK', text: { code: { name: 'UIDVALIDITY', value: 3857529045 }, text: 'done' } });
