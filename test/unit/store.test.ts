@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { MessageRecord } from '../../src/mime/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { adjustMemfsGrowth, loadSqlJs, sqlJsLoadInfo } from '../../src/store/sqljs.js';
 
 function record(messageId: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
   return {
@@ -170,6 +171,33 @@ describe('sql.js store', () => {
     assert.equal(state.uidValidity, 99);
     assert.equal(state.cursor, 1);
     assert.equal(state.highestModseq, null);
+  });
+
+  test('sql.js is loaded with MEMFS growing files by doubling, and a grown database stays intact', async () => {
+    await loadSqlJs();
+    // Pinned for the sql.js version in package.json: a build without the expression would load
+    // unmodified (correct, but inserts ~1.6x slower) and this says so.
+    assert.equal(sqlJsLoadInfo()?.memfsGrowth, 'doubling');
+    assert.equal(adjustMemfsGrowth('x=m*(m<1048576?2:1.125)>>>0;'), 'x=Math.min(m*2,m+268435456)>>>0;');
+    assert.equal(adjustMemfsGrowth('no such expression'), null);
+    assert.equal(adjustMemfsGrowth('a*(a<1048576?2:1.125)>>>0;b*(b<1048576?2:1.125)>>>0'), null, 'ambiguous: leave it');
+    // Grow a file-backed database well past several doublings, save, reopen and check it.
+    const dir = mkdtempSync(join(tmpdir(), 'prx-store-'));
+    const path = join(dir, 'mail.db');
+    const { store, accountId } = await freshStore(path);
+    const body = 'x'.repeat(20_000);
+    for (let first = 1; first <= 600; first += 100) {
+      const b = batch(store, accountId, 'INBOX', Array.from({ length: 100 }, (_, i) => first + i));
+      for (const m of b.messages) (m as { record: MessageRecord }).record = record(`<m${m.uid}@x>`, { bodyText: `${m.uid} ${body}` });
+      store.applyBatch(b);
+    }
+    store.save();
+    store.close();
+    const reopened = await openStore(path);
+    assert.equal(reopened.db.one('PRAGMA integrity_check')?.integrity_check, 'ok');
+    assert.equal(reopened.countMessages(accountId), 600);
+    assert.equal(reopened.getMessageByMessageId(accountId, '<m599@x>')?.bodyText, `599 ${body}`);
+    reopened.close();
   });
 
   test('long and non-ASCII text (bound as UTF-8 bytes) is stored as TEXT, exactly', async () => {
