@@ -45,8 +45,8 @@ export interface FolderSyncOptions {
   /** Messages per FETCH command (default 100) and bytes per FETCH command (default 8 MiB). */
   batchMessages?: number;
   batchBytes?: number;
-  /** Batches whose FETCH is issued while an earlier one is parsed and stored (default 4; at
-   * most 16 MiB of announced message bytes beyond the next batch). */
+  /** Batches whose FETCH is issued while an earlier one is parsed and stored (default 4; beyond
+   * the next batch, only while the batches in flight total at most 16 MiB). */
   fetchAhead?: number;
   signal?: AbortSignal;
   /** Progress callback after each stored batch. */
@@ -345,8 +345,9 @@ async function fetchAndStore(
 
   // Pipelining: while batch i is parsed and stored, the FETCHes of batches i+1 .. i+fetchAhead
   // are on the wire, so the parse workers always have messages queued (one batch ahead left
-  // them idle a fifth of the time). Beyond the next batch, no more than MAX_BYTES_AHEAD of
-  // (announced) message bytes are requested ahead, so big messages do not pile up in memory.
+  // them idle a fifth of the time). The next batch is always requested; later ones only while
+  // the batches in flight stay within MAX_BYTES_AHEAD (announced sizes), so big messages do not
+  // pile up in memory.
   const fetchAhead = Math.max(1, options.fetchAhead ?? DEFAULT_FETCH_AHEAD);
   const sizeOf = (batch: ServerUid[]): number => batch.reduce((sum, entry) => sum + Math.min(entry.size, maxMessageBytes), 0);
   const inFlight: Array<{ parsed: Promise<ParsedBatch>; bytes: number }> = []; // issued, not yet taken, in order
