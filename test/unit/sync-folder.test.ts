@@ -40,7 +40,7 @@ describe('folder sync engine', () => {
     assert.equal(store.batchesApplied, 5);
   });
 
-  test('FETCHes run ahead of parsing: up to fetchAhead batches, at most 16 MiB beyond the next one', async () => {
+  test('FETCHes run ahead of parsing: up to fetchAhead batches, beyond the next one only within 16 MiB in flight', async () => {
     // A parser that holds every message until released: what has been requested meanwhile is
     // what the engine issues ahead of the first stored batch.
     const run = async (count: number, body: string, options: { batchMessages: number; fetchAhead?: number }) => {
