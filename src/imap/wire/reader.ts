@@ -173,10 +173,9 @@ export class ResponseReader {
     return frequentWord(seg, start, i) ?? decodeText(seg, start, i);
   }
 
-  /** A plain run of 1–15 digits (no leading zero) followed by a space, `)`, `]` or the end,
-   * consumed; otherwise -1 and nothing consumed. */
-  readDigitsIfNumber(): number {
-    this.skipSpaces();
+  /** A plain run of 1–15 digits at the cursor followed by a space, `)`, `]` or the end: its
+   * value, consumed. Otherwise -1 and nothing consumed (also for a leading zero when asked). */
+  private takePlainNumber(allowLeadingZero: boolean): number {
     const seg = this.segment;
     const limit = this.markerStart >= 0 ? this.markerStart : seg.length;
     let i = this.pos;
@@ -189,32 +188,25 @@ export class ResponseReader {
     }
     const next = i < limit ? (seg[i] as number) : -1;
     if (i === this.pos || i - this.pos >= 16 || !(next === -1 || next === SP || next === RPAREN || next === RBRACKET)) return -1;
-    if (seg[this.pos] === 0x30 && i - this.pos > 1) return -1;
+    if (!allowLeadingZero && seg[this.pos] === 0x30 && i - this.pos > 1) return -1;
     this.pos = i;
     this.count();
     return value;
+  }
+
+  /** A plain number without a leading zero (e.g. the `<n>` of `* <n> FETCH`), or -1 with
+   * nothing consumed. */
+  readDigitsIfNumber(): number {
+    this.skipSpaces();
+    return this.takePlainNumber(false);
   }
 
   /** Reads a number; tolerates decimal/exponent forms (rounded) and `-1` (as written). */
   readNumber(): number {
     // Fast path: plain digits straight from the bytes.
     this.skipSpaces();
-    const seg = this.segment;
-    const limit = this.markerStart >= 0 ? this.markerStart : seg.length;
-    let i = this.pos;
-    let digits = 0;
-    while (i < limit) {
-      const byte = seg[i] as number;
-      if (byte < 0x30 || byte > 0x39) break;
-      digits = digits * 10 + (byte - 0x30);
-      i++;
-    }
-    const next = i < limit ? (seg[i] as number) : -1;
-    if (i > this.pos && i - this.pos < 16 && (next === -1 || next === SP || next === RPAREN || next === RBRACKET)) {
-      this.pos = i;
-      this.count();
-      return digits;
-    }
+    const plain = this.takePlainNumber(true);
+    if (plain >= 0) return plain;
     const atom = this.readAtom();
     if (/^\d+$/.test(atom)) return Number(atom);
     const value = Number(atom);
