@@ -107,15 +107,9 @@ export class EmailPlugin {
     this.parse =
       options.parse ??
       ((raw, opts) => {
-        return this.startParsePool().parse(raw, opts);
+        this.parsePool ??= createParsePool(this.options.parseWorkers ?? defaultParseWorkers());
+        return this.parsePool.parse(raw, opts);
       });
-  }
-
-  /** The MIME worker pool, started on first use. sync() starts it before connecting, so the
-   * workers load (~50 ms) while the connection is made rather than after the first message. */
-  private startParsePool(): ParsePool {
-    this.parsePool ??= createParsePool(this.options.parseWorkers ?? defaultParseWorkers());
-    return this.parsePool;
   }
 
   private parsePool: ParsePool | null = null;
@@ -181,7 +175,6 @@ export class EmailPlugin {
       if (!Number.isInteger(cursor) || cursor < 0) throw new ConfigError(`cursor must be a UID (got ${String(request.cursor)})`);
     }
     const started = Date.now();
-    if (!this.options.parse) this.startParsePool();
     try {
       const result = await this.withConnection(request.accountId, request.signal, (client) =>
         syncFolder(createFolderSession(client), createSyncStore(this.store), this.parse, {

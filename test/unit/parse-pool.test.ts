@@ -42,20 +42,3 @@ test('a pool without workers, or a closed one, parses on the calling thread', as
   await closed.close();
   assert.deepEqual(await closed.parse(corpus[2] as Uint8Array), await parseMessage(corpus[2] as Uint8Array));
 });
-
-test('EmailPlugin.sync() starts the parse workers before connecting (they load while it connects)', async () => {
-  const { openStore } = await import('../../src/store/index.js');
-  const { EmailPlugin } = await import('../../src/sync/email-plugin.js');
-  const store = await openStore(':memory:');
-  const plugin = new EmailPlugin({ store, parseWorkers: 1 });
-  try {
-    // Nothing listens on port 1: the connection fails before any message could need parsing.
-    const accountId = await plugin.addAccount({ email: 'a@example.test', imap: { host: '127.0.0.1', port: 1, user: 'a', auth: { password: 'p' } } });
-    await assert.rejects(plugin.sync({ accountId, nowTs: 1 }), { code: 'NETWORK' });
-    const pool = (plugin as unknown as { parsePool: { size: number } | null }).parsePool;
-    assert.equal(pool?.size, 1);
-  } finally {
-    await plugin.close();
-    store.close();
-  }
-});
