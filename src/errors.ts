@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ABORTED' // the caller's AbortSignal fired
   | 'CONFIG' // invalid configuration passed by the caller
   | 'STORAGE' // SQLite / file persistence failure
+  | 'LOCKED' // another process held the database file's write lock past the busy timeout
   | 'CORRUPT_DB'; // the database file is not a prx-email database or is damaged
 
 export interface PrxErrorDetails {
@@ -117,6 +118,12 @@ export class ConfigError extends PrxError {
 export class StorageError extends PrxError {
   constructor(message: string, details?: PrxErrorDetails) {
     super('STORAGE', message, details);
+  }
+}
+/** Another process held the database file's lock for longer than the busy timeout. */
+export class LockedError extends PrxError {
+  constructor(message: string, details?: PrxErrorDetails) {
+    super('LOCKED', message, details);
   }
 }
 export class CorruptDatabaseError extends PrxError {

@@ -76,12 +76,11 @@ async function runSync(
   return rows;
 }
 
-function status(store: Store, json: boolean): void {
-  const accounts = store.listAccounts().map((account) => ({
-    email: account.email,
-    messages: store.countMessages(account.id),
-    folders: store.folderCounts(account.id),
-  }));
+async function status(store: Store, json: boolean): Promise<void> {
+  const accounts = [];
+  for (const account of await store.listAccounts()) {
+    accounts.push({ email: account.email, messages: await store.countMessages(account.id), folders: await store.folderCounts(account.id) });
+  }
   if (json) {
     process.stdout.write(`${JSON.stringify({ ok: true, accounts })}\n`);
     return;
@@ -106,8 +105,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
     json = command.json;
     const store = await openStore(command.db);
     if (command.command === 'status') {
-      status(store, json);
-      store.close();
+      try {
+        await status(store, json);
+      } finally {
+        await store.close();
+      }
       return 0;
     }
     const plugin = new EmailPlugin({ store });
@@ -143,7 +145,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return 0;
     } finally {
       await plugin.close();
-      store.close();
+      await store.close();
     }
   } catch (error) {
     const info = errorInfo(error);

@@ -3,7 +3,7 @@
  * decoded display names, special-use and latest UIDVALIDITY/UIDNEXT/HIGHESTMODSEQ.
  */
 
-import type { Database, Row } from './database.js';
+import type { Database, Queryable, Row } from './database.js';
 
 export interface AccountRow {
   id: number;
@@ -48,41 +48,41 @@ function toFolder(row: Row): FolderRow {
   };
 }
 
-export function upsertAccount(
+export async function upsertAccount(
   db: Database,
   account: { email: string; provider: string | null; settings: Record<string, unknown> },
   nowTs: number,
-): number {
-  return db.transaction(() => {
-    db.run(
+): Promise<number> {
+  return db.transaction(async (db) => {
+    await db.run(
       `INSERT INTO accounts (email, provider, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (email) DO UPDATE SET provider = excluded.provider, settings = excluded.settings,
          updated_at = excluded.updated_at
        WHERE provider IS NOT excluded.provider OR settings IS NOT excluded.settings`,
       [account.email, account.provider, JSON.stringify(account.settings), nowTs, nowTs],
     );
-    return Number(db.one('SELECT id FROM accounts WHERE email = ?', [account.email])?.id);
+    return Number((await db.one('SELECT id FROM accounts WHERE email = ?', [account.email]))?.id);
   });
 }
 
-export function getAccount(db: Database, id: number): AccountRow | null {
-  const row = db.one('SELECT * FROM accounts WHERE id = ?', [id]);
+export async function getAccount(db: Database, id: number): Promise<AccountRow | null> {
+  const row = await db.one('SELECT * FROM accounts WHERE id = ?', [id]);
   return row ? toAccount(row) : null;
 }
 
-export function listAccounts(db: Database): AccountRow[] {
-  return db.all('SELECT * FROM accounts ORDER BY id').map(toAccount);
+export async function listAccounts(db: Database): Promise<AccountRow[]> {
+  return (await db.all('SELECT * FROM accounts ORDER BY id')).map(toAccount);
 }
 
 /** Creates the folder when missing (display name defaults to the server name); returns its id. */
-export function ensureFolder(
-  db: Database,
+export async function ensureFolder(
+  db: Queryable,
   accountId: number,
   name: string,
   details: { displayName?: string; delimiter?: string | null; specialUse?: string | null } = {},
-): number {
-  return db.transaction(() => {
-    db.run(
+): Promise<number> {
+  return db.transaction(async (db) => {
+    await db.run(
       `INSERT INTO folders (account_id, name, display_name, delimiter, special_use) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (account_id, name) DO UPDATE SET
          display_name = COALESCE(?, folders.display_name),
@@ -105,15 +105,15 @@ export function ensureFolder(
         details.specialUse ?? null,
       ],
     );
-    return Number(db.one('SELECT id FROM folders WHERE account_id = ? AND name = ?', [accountId, name])?.id);
+    return Number((await db.one('SELECT id FROM folders WHERE account_id = ? AND name = ?', [accountId, name]))?.id);
   });
 }
 
-export function listFolders(db: Database, accountId: number): FolderRow[] {
-  return db.all('SELECT * FROM folders WHERE account_id = ? ORDER BY name', [accountId], { bigint: true }).map(toFolder);
+export async function listFolders(db: Database, accountId: number): Promise<FolderRow[]> {
+  return (await db.all('SELECT * FROM folders WHERE account_id = ? ORDER BY name', [accountId])).map(toFolder);
 }
 
-export function getFolder(db: Database, accountId: number, name: string): FolderRow | null {
-  const row = db.one('SELECT * FROM folders WHERE account_id = ? AND name = ?', [accountId, name], { bigint: true });
+export async function getFolder(db: Database, accountId: number, name: string): Promise<FolderRow | null> {
+  const row = await db.one('SELECT * FROM folders WHERE account_id = ? AND name = ?', [accountId, name]);
   return row ? toFolder(row) : null;
 }

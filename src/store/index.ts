@@ -1,49 +1,57 @@
 /**
  * The public face of src/store: `openStore()` returns a `Store` bundling the database handle and
- * the repository functions bound to it.
+ * the repository functions bound to it. Every method returns a promise (the engine port is
+ * asynchronous).
  */
 
 import * as accounts from './accounts.js';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './database.js';
 import * as queries from './message-queries.js';
+import * as search from './message-search.js';
 import * as runner from './runner-state.js';
 import * as sync from './sync-repository.js';
 
 export type { AccountRow, FolderRow } from './accounts.js';
-export type { Database, OpenDatabaseOptions } from './database.js';
+export type { Database, OpenDatabaseOptions, Queryable } from './database.js';
+export type { EngineName } from './engine/types.js';
 export type { FolderCounts, ListMessagesRequest, StoredMessage } from './message-queries.js';
+export type { SearchRequest, SearchResult } from './message-search.js';
 export type { RunnerJobState } from './runner-state.js';
 export type { StoreBatch, StoredFolderState, StoredLocation, UidValidityRemap } from './sync-repository.js';
 export { escapeLike } from './message-queries.js';
+export { parseSearchQuery } from './search-query.js';
 
 export interface Store {
   readonly db: Database;
-  upsertAccount(account: { email: string; provider: string | null; settings: Record<string, unknown> }, nowTs: number): number;
-  getAccount(id: number): accounts.AccountRow | null;
-  listAccounts(): accounts.AccountRow[];
-  ensureFolder(accountId: number, name: string, details?: Parameters<typeof accounts.ensureFolder>[3]): number;
-  listFolders(accountId: number): accounts.FolderRow[];
-  getFolder(accountId: number, name: string): accounts.FolderRow | null;
-  loadFolderState(accountId: number, folder: string): sync.StoredFolderState;
-  listLocations(folderId: number, uidValidity: number): sync.StoredLocation[];
-  applyBatch(batch: sync.StoreBatch): void;
-  remapUidValidity(change: sync.UidValidityRemap): { tombstoned: number };
-  recordFailure(accountId: number, folderId: number, error: string, at: number): void;
-  listMessages(request: queries.ListMessagesRequest): queries.StoredMessage[];
-  getMessage(id: number): queries.StoredMessage | null;
-  getMessageByMessageId(accountId: number, messageId: string): queries.StoredMessage | null;
-  searchMessages(request: { accountId: number; query: string; limit: number }): queries.StoredMessage[];
-  countMessages(accountId: number): number;
-  folderCounts(accountId: number): queries.FolderCounts[];
-  getRunnerState(key: string): runner.RunnerJobState | null;
-  putRunnerState(key: string, state: runner.RunnerJobState): void;
-  save(): void;
-  saveIfDirty(): boolean;
-  close(): void;
+  upsertAccount(account: { email: string; provider: string | null; settings: Record<string, unknown> }, nowTs: number): Promise<number>;
+  getAccount(id: number): Promise<accounts.AccountRow | null>;
+  listAccounts(): Promise<accounts.AccountRow[]>;
+  ensureFolder(accountId: number, name: string, details?: Parameters<typeof accounts.ensureFolder>[3]): Promise<number>;
+  listFolders(accountId: number): Promise<accounts.FolderRow[]>;
+  getFolder(accountId: number, name: string): Promise<accounts.FolderRow | null>;
+  loadFolderState(accountId: number, folder: string): Promise<sync.StoredFolderState>;
+  listLocations(folderId: number, uidValidity: number): Promise<sync.StoredLocation[]>;
+  applyBatch(batch: sync.StoreBatch): Promise<void>;
+  remapUidValidity(change: sync.UidValidityRemap): Promise<{ tombstoned: number }>;
+  recordFailure(accountId: number, folderId: number, error: string, at: number): Promise<void>;
+  listMessages(request: queries.ListMessagesRequest): Promise<queries.StoredMessage[]>;
+  getMessage(id: number): Promise<queries.StoredMessage | null>;
+  getMessageByMessageId(accountId: number, messageId: string): Promise<queries.StoredMessage | null>;
+  /** Full-text search (bm25-ranked with a highlighted snippet; see docs/store.md for the syntax). */
+  searchMessages(request: search.SearchRequest): Promise<search.SearchResult[]>;
+  countMessages(accountId: number): Promise<number>;
+  folderCounts(accountId: number): Promise<queries.FolderCounts[]>;
+  getRunnerState(key: string): Promise<runner.RunnerJobState | null>;
+  putRunnerState(key: string, state: runner.RunnerJobState): Promise<void>;
+  /** sql.js with a file: save the image now. File engine: every commit is already on disk. */
+  save(): Promise<void>;
+  saveIfDirty(): Promise<boolean>;
+  close(): Promise<void>;
 }
 
-/** Opens (or creates) a store. `path` is a file or ':memory:'. Corrupt or foreign files are
- * refused with CorruptDatabaseError and never overwritten. */
+/** Opens (or creates) a store. `path` is a file (the page-level file engine unless
+ * `engine: 'sqljs'`) or ':memory:' (sql.js). Corrupt or foreign files are refused with
+ * CorruptDatabaseError and never overwritten. */
 export async function openStore(path: string, options: OpenDatabaseOptions = {}): Promise<Store> {
   const db = await openDatabase(path, options);
   return {
@@ -62,7 +70,7 @@ export async function openStore(path: string, options: OpenDatabaseOptions = {})
     listMessages: (request) => queries.listMessages(db, request),
     getMessage: (id) => queries.getMessage(db, id),
     getMessageByMessageId: (accountId, messageId) => queries.getMessageByMessageId(db, accountId, messageId),
-    searchMessages: (request) => queries.searchMessages(db, request),
+    searchMessages: (request) => search.searchMessages(db, request),
     countMessages: (accountId) => queries.countMessages(db, accountId),
     folderCounts: (accountId) => queries.folderCounts(db, accountId),
     getRunnerState: (key) => runner.getRunnerState(db, key),

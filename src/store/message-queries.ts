@@ -1,11 +1,12 @@
 /**
- * Read side for applications: list, get, search and count stored messages. Limits follow the
- * original (1..500); search escapes LIKE wildcards so user text is matched literally.
+ * Read side for applications: list, get and count stored messages (full-text search is in
+ * message-search.ts). Limits follow the original (1..500). Multi-query reads run in one
+ * transaction, so they see one consistent state and take the file lock once.
  */
 
 import { ConfigError } from '../errors.js';
 import type { AttachmentMeta, MessageRecord } from '../mime/types.js';
-import type { Database, Row } from './database.js';
+import type { Database, Queryable, Row } from './database.js';
 
 /** A stored message: the record's fields (attachments parsed back from JSON) plus row ids and
  * its live locations. */
@@ -16,7 +17,7 @@ export type StoredMessage = Omit<MessageRecord, 'messageIdIsFallback'> & {
   locations: Array<{ folder: string; uidValidity: number; uid: number; flags: string[] }>;
 };
 
-function checkLimit(limit: number): void {
+export function checkLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
     throw new ConfigError(`limit_out_of_range:${limit} (expected 1..=500)`);
   }
@@ -24,14 +25,14 @@ function checkLimit(limit: number): void {
 
 const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
-function toMessage(db: Database, row: Row): StoredMessage {
-  const locations = db
-    .all(
+export async function toMessage(db: Queryable, row: Row): Promise<StoredMessage> {
+  const locations = (
+    await db.all(
       `SELECT f.name, l.uidvalidity, l.uid, l.flags FROM message_locations l JOIN folders f ON f.id = l.folder_id
         WHERE l.message_row_id = ? AND l.deleted_at IS NULL ORDER BY f.name, l.uid`,
       [Number(row.id)],
     )
-    .map((l) => ({
+  ).map((l) => ({
       folder: String(l.name),
       uidValidity: Number(l.uidvalidity),
       uid: Number(l.uid),
@@ -70,8 +71,9 @@ export interface ListMessagesRequest {
   before?: number;
 }
 
-export function listMessages(db: Database, request: ListMessagesRequest): StoredMessage[] {
+export async function listMessages(db: Database, request: ListMessagesRequest): Promise<StoredMessage[]> {
   checkLimit(request.limit);
+  return db.transaction(async (db) => {
   const rows = request.folder
     ? db.all(
         `SELECT m.* FROM messages m
@@ -85,36 +87,29 @@ export function listMessages(db: Database, request: ListMessagesRequest): Stored
         `SELECT * FROM messages WHERE account_id = ? AND COALESCE(date, 0) < ? ORDER BY date DESC, id DESC LIMIT ?`,
         [request.accountId, request.before ?? Number.MAX_SAFE_INTEGER, request.limit],
       );
-  return rows.map((row) => toMessage(db, row));
+  const messages: StoredMessage[] = [];
+  for (const row of await rows) messages.push(await toMessage(db, row));
+  return messages;
+  });
 }
 
-export function getMessage(db: Database, id: number): StoredMessage | null {
-  const row = db.one('SELECT * FROM messages WHERE id = ?', [id]);
-  return row ? toMessage(db, row) : null;
+export async function getMessage(db: Database, id: number): Promise<StoredMessage | null> {
+  return db.transaction(async (db) => {
+    const row = await db.one('SELECT * FROM messages WHERE id = ?', [id]);
+    return row ? toMessage(db, row) : null;
+  });
 }
 
-export function getMessageByMessageId(db: Database, accountId: number, messageId: string): StoredMessage | null {
-  const row = db.one('SELECT * FROM messages WHERE account_id = ? AND message_id = ?', [accountId, messageId]);
-  return row ? toMessage(db, row) : null;
+export async function getMessageByMessageId(db: Database, accountId: number, messageId: string): Promise<StoredMessage | null> {
+  return db.transaction(async (db) => {
+    const row = await db.one('SELECT * FROM messages WHERE account_id = ? AND message_id = ?', [accountId, messageId]);
+    return row ? toMessage(db, row) : null;
+  });
 }
 
 /** Escapes `%`, `_` and the escape character itself for `LIKE ... ESCAPE '\'`. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-}
-
-export function searchMessages(db: Database, request: { accountId: number; query: string; limit: number }): StoredMessage[] {
-  checkLimit(request.limit);
-  const pattern = `%${escapeLike(request.query)}%`;
-  return db
-    .all(
-      `SELECT * FROM messages WHERE account_id = ? AND (
-          subject LIKE ?1 ESCAPE '\\' OR sender LIKE ?1 ESCAPE '\\' OR snippet LIKE ?1 ESCAPE '\\'
-          OR body_text LIKE ?1 ESCAPE '\\')
-        ORDER BY date DESC, id DESC LIMIT ?`.replace(/\?1/g, '?'),
-      [request.accountId, pattern, pattern, pattern, pattern, request.limit],
-    )
-    .map((row) => toMessage(db, row));
 }
 
 export interface FolderCounts {
@@ -127,9 +122,9 @@ export interface FolderCounts {
   lastError: string | null;
 }
 
-export function folderCounts(db: Database, accountId: number): FolderCounts[] {
-  return db
-    .all(
+export async function folderCounts(db: Database, accountId: number): Promise<FolderCounts[]> {
+  return (
+    await db.all(
       `SELECT f.name,
               (SELECT COUNT(*) FROM message_locations l WHERE l.folder_id = f.id AND l.deleted_at IS NULL) AS live,
               (SELECT COUNT(*) FROM message_locations l WHERE l.folder_id = f.id AND l.deleted_at IS NOT NULL) AS deleted,
@@ -138,7 +133,7 @@ export function folderCounts(db: Database, accountId: number): FolderCounts[] {
         WHERE f.account_id = ? ORDER BY f.name`,
       [accountId],
     )
-    .map((row) => ({
+  ).map((row) => ({
       folder: String(row.name),
       live: Number(row.live),
       deleted: Number(row.deleted),
@@ -149,6 +144,6 @@ export function folderCounts(db: Database, accountId: number): FolderCounts[] {
     }));
 }
 
-export function countMessages(db: Database, accountId: number): number {
-  return Number(db.one('SELECT COUNT(*) AS n FROM messages WHERE account_id = ?', [accountId])?.n ?? 0);
+export async function countMessages(db: Database, accountId: number): Promise<number> {
+  return Number((await db.one('SELECT COUNT(*) AS n FROM messages WHERE account_id = ?', [accountId]))?.n ?? 0);
 }

@@ -12,8 +12,8 @@ export interface RunnerJobState {
   lastAttemptAt: number | null;
 }
 
-export function getRunnerState(db: Database, key: string): RunnerJobState | null {
-  const row = db.one('SELECT * FROM runner_state WHERE job_key = ?', [key]);
+export async function getRunnerState(db: Database, key: string): Promise<RunnerJobState | null> {
+  const row = await db.one('SELECT * FROM runner_state WHERE job_key = ?', [key]);
   if (!row) return null;
   return {
     nextAllowedAt: Number(row.next_allowed_at),
@@ -23,8 +23,8 @@ export function getRunnerState(db: Database, key: string): RunnerJobState | null
   };
 }
 
-export function putRunnerState(db: Database, key: string, state: RunnerJobState): void {
-  db.transaction(() =>
+export async function putRunnerState(db: Database, key: string, state: RunnerJobState): Promise<void> {
+  await db.transaction((db) =>
     db.run(
       `INSERT INTO runner_state (job_key, next_allowed_at, failure_count, last_error, last_attempt_at)
        VALUES (?, ?, ?, ?, ?)

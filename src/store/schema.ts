@@ -1,13 +1,22 @@
 /**
  * The database schema as ordered migrations. Each migration runs in one transaction and bumps
  * `PRAGMA user_version`; `PRAGMA application_id` marks the file as a prx-email database so a
- * foreign SQLite file is recognised and never overwritten.
+ * foreign SQLite file is recognised and never overwritten. A migration may depend on what the
+ * engine can do (the full-text index needs FTS5).
  */
+
+import { ConfigError } from '../errors.js';
+import type { SqlEngine } from './engine/types.js';
+
+export interface EngineCapabilities {
+  fts5: boolean;
+}
+export type Migration = string | ((caps: EngineCapabilities) => string);
 
 /** "PRXE" — written to the SQLite header's application id field. */
 export const APPLICATION_ID = 0x50525845;
 
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: initial schema
   `
   CREATE TABLE accounts (
@@ -88,4 +97,43 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX idx_locations_message ON message_locations (message_row_id);
   CREATE INDEX idx_locations_folder_live ON message_locations (folder_id, uidvalidity, deleted_at, uid);
   `,
+  // 2: full-text index over subject, sender, recipients and body text (FTS5 engines only; the
+  // sql.js build has no FTS5 and searches with the fallback, see message-search.ts)
+  (caps) => (caps.fts5 ? SEARCH_INDEX_DDL : 'SELECT 1'),
 ];
+
+/** An external-content FTS5 index over `messages` (the text is not stored twice), kept in step
+ * by triggers, so every statement that writes a message updates the index in its transaction. */
+export const SEARCH_INDEX_DDL = `
+  CREATE VIRTUAL TABLE messages_fts USING fts5(
+    subject, sender, recipients, body_text,
+    content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, subject, sender, recipients, body_text)
+      VALUES (new.id, new.subject, new.sender, new.recipients, new.body_text);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, subject, sender, recipients, body_text)
+      VALUES ('delete', old.id, old.subject, old.sender, old.recipients, old.body_text);
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, subject, sender, recipients, body_text)
+      VALUES ('delete', old.id, old.subject, old.sender, old.recipients, old.body_text);
+    INSERT INTO messages_fts (rowid, subject, sender, recipients, body_text)
+      VALUES (new.id, new.subject, new.sender, new.recipients, new.body_text);
+  END;
+  INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+`;
+
+/** A database migrated by an engine without FTS5 gets its index when an FTS5 engine opens it; an
+ * engine without FTS5 cannot write a database that has one (its triggers need the module). */
+export async function ensureSearchIndex(engine: SqlEngine): Promise<void> {
+  const row = await engine.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'messages_fts'").get();
+  const present = Number(row?.n ?? 0) > 0;
+  if (present === engine.fts5) return;
+  if (!engine.fts5) {
+    throw new ConfigError(`${engine.path} has a full-text (FTS5) index that the ${engine.name} engine cannot maintain; open it with the file engine`);
+  }
+  await engine.transaction((tx) => tx.exec(SEARCH_INDEX_DDL));
+}

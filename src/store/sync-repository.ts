@@ -4,10 +4,9 @@
  * transaction. Its shapes match the engine's `SyncStore` port structurally.
  */
 
-import type { BindParams } from 'sql.js';
 import type { MessageRecord } from '../mime/types.js';
 import { ensureFolder } from './accounts.js';
-import type { Database, Row } from './database.js';
+import type { Database, Queryable, Row } from './database.js';
 import { textParam } from './text-param.js';
 
 export interface StoredFolderState {
@@ -68,20 +67,19 @@ export interface UidValidityRemap {
 }
 
 const toBigOrNull = (value: unknown): bigint | null => (value === null || value === undefined ? null : BigInt(value as bigint));
-/** sql.js binds bigint exactly; its d.ts does not say so. */
-const params = (values: unknown[]): BindParams => values as BindParams;
+const params = (values: unknown[]): unknown[] => values;
 
-export function loadFolderState(db: Database, accountId: number, folder: string): StoredFolderState {
-  const folderId = ensureFolder(db, accountId, folder);
-  const row = db.one(
+export async function loadFolderState(db: Database, accountId: number, folder: string): Promise<StoredFolderState> {
+  const folderId = await ensureFolder(db, accountId, folder);
+  return db.transaction(async (db) => {
+  const row = (await db.one(
     `SELECT s.cursor, s.uidvalidity, s.highestmodseq, f.uidnext
        FROM folders f LEFT JOIN sync_state s ON s.folder_id = f.id AND s.account_id = ?
       WHERE f.id = ?`,
     [accountId, folderId],
-    { bigint: true },
-  ) as Row;
+  )) as Row;
   const uidValidity = row.uidvalidity === null ? null : Number(row.uidvalidity);
-  const live = db.one(
+  const live = await db.one(
     'SELECT COUNT(*) AS n FROM message_locations WHERE folder_id = ? AND uidvalidity = ? AND deleted_at IS NULL',
     [folderId, uidValidity ?? -1],
   );
@@ -93,19 +91,19 @@ export function loadFolderState(db: Database, accountId: number, folder: string)
     highestModseq: toBigOrNull(row.highestmodseq),
     liveCount: Number(live?.n ?? 0),
   };
+  });
 }
 
-export function listLocations(db: Database, folderId: number, uidValidity: number): StoredLocation[] {
-  return db
-    .all(
+export async function listLocations(db: Database, folderId: number, uidValidity: number): Promise<StoredLocation[]> {
+  return (
+    await db.all(
       `SELECT l.uid, l.flags, l.modseq, m.message_id, m.size
          FROM message_locations l JOIN messages m ON m.id = l.message_row_id
         WHERE l.folder_id = ? AND l.uidvalidity = ? AND l.deleted_at IS NULL
         ORDER BY l.uid`,
       [folderId, uidValidity],
-      { bigint: true },
     )
-    .map((row) => ({
+  ).map((row) => ({
       uid: Number(row.uid),
       flags: JSON.parse(String(row.flags)) as string[],
       modseq: toBigOrNull(row.modseq),
@@ -114,8 +112,8 @@ export function listLocations(db: Database, folderId: number, uidValidity: numbe
     }));
 }
 
-function insertMessage(db: Database, accountId: number, record: MessageRecord, nowTs: number): number {
-  db.run(
+async function insertMessage(db: Queryable, accountId: number, record: MessageRecord, nowTs: number): Promise<number> {
+  await db.run(
     `INSERT INTO messages (account_id, message_id, subject, sender, sender_address, recipients, cc, bcc, date,
         body_text, body_html, snippet, references_header, in_reply_to, attachments, size, parse_error, truncated,
         created_at)
@@ -153,28 +151,28 @@ function insertMessage(db: Database, accountId: number, record: MessageRecord, n
       nowTs,
     ],
   );
-  return Number(db.one('SELECT id FROM messages WHERE account_id = ? AND message_id = ?', [accountId, record.messageId])?.id);
+  return Number((await db.one('SELECT id FROM messages WHERE account_id = ? AND message_id = ?', [accountId, record.messageId]))?.id);
 }
 
-function writeState(db: Database, accountId: number, folderId: number, state: StoreBatch['state']): void {
-  db.run(
+async function writeState(db: Queryable, accountId: number, folderId: number, state: StoreBatch['state']): Promise<void> {
+  await db.run(
     `INSERT INTO sync_state (account_id, folder_id, cursor, uidvalidity, highestmodseq, last_sync_at, last_error, status)
      VALUES (?, ?, ?, ?, ?, ?, NULL, 'ok')
      ON CONFLICT (account_id, folder_id) DO UPDATE SET cursor = excluded.cursor, uidvalidity = excluded.uidvalidity,
        highestmodseq = excluded.highestmodseq, last_sync_at = excluded.last_sync_at, last_error = NULL, status = 'ok'`,
     params([accountId, folderId, state.cursor, state.uidValidity, state.highestModseq, state.lastSyncAt]),
   );
-  db.run(
+  await db.run(
     'UPDATE folders SET uidvalidity = ?, uidnext = ?, highestmodseq = ? WHERE id = ?',
     params([state.uidValidity, state.uidNext, state.highestModseq, folderId]),
   );
 }
 
-export function applyBatch(db: Database, batch: StoreBatch): void {
-  db.transaction(() => {
+export async function applyBatch(db: Database, batch: StoreBatch): Promise<void> {
+  await db.transaction(async (db) => {
     for (const message of batch.messages) {
-      const rowId = insertMessage(db, batch.accountId, message.record, batch.state.lastSyncAt);
-      db.run(
+      const rowId = await insertMessage(db, batch.accountId, message.record, batch.state.lastSyncAt);
+      await db.run(
         `INSERT INTO message_locations (folder_id, uidvalidity, uid, message_row_id, flags, modseq, internaldate, deleted_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
          ON CONFLICT (folder_id, uidvalidity, uid) DO UPDATE SET message_row_id = excluded.message_row_id,
@@ -191,40 +189,40 @@ export function applyBatch(db: Database, batch: StoreBatch): void {
       );
     }
     for (const update of batch.flagUpdates) {
-      db.run(
+      await db.run(
         'UPDATE message_locations SET flags = ?, modseq = ? WHERE folder_id = ? AND uidvalidity = ? AND uid = ?',
         params([JSON.stringify(update.flags), update.modseq, batch.folderId, batch.uidValidity, update.uid]),
       );
     }
     for (const uid of batch.expungedUids) {
-      db.run(
+      await db.run(
         `UPDATE message_locations SET deleted_at = ?
           WHERE folder_id = ? AND uidvalidity = ? AND uid = ? AND deleted_at IS NULL`,
         [batch.state.lastSyncAt, batch.folderId, batch.uidValidity, uid],
       );
     }
-    writeState(db, batch.accountId, batch.folderId, batch.state);
+    await writeState(db, batch.accountId, batch.folderId, batch.state);
   });
 }
 
-export function remapUidValidity(db: Database, change: UidValidityRemap): { tombstoned: number } {
-  return db.transaction(() => {
+export async function remapUidValidity(db: Database, change: UidValidityRemap): Promise<{ tombstoned: number }> {
+  return db.transaction(async (db) => {
     for (const match of change.matches) {
-      db.run(
+      await db.run(
         `UPDATE message_locations SET uidvalidity = ?, uid = ?
           WHERE folder_id = ? AND uidvalidity = ? AND uid = ? AND deleted_at IS NULL`,
         [change.newUidValidity, match.newUid, change.folderId, change.oldUidValidity, match.oldUid],
       );
     }
-    const before = db.one(
+    const before = await db.one(
       'SELECT COUNT(*) AS n FROM message_locations WHERE folder_id = ? AND uidvalidity = ? AND deleted_at IS NULL',
       [change.folderId, change.oldUidValidity],
     );
-    db.run(
+    await db.run(
       'UPDATE message_locations SET deleted_at = ? WHERE folder_id = ? AND uidvalidity = ? AND deleted_at IS NULL',
       [change.lastSyncAt, change.folderId, change.oldUidValidity],
     );
-    writeState(db, change.accountId, change.folderId, {
+    await writeState(db, change.accountId, change.folderId, {
       cursor: change.cursor,
       uidValidity: change.newUidValidity,
       uidNext: null,
@@ -235,9 +233,9 @@ export function remapUidValidity(db: Database, change: UidValidityRemap): { tomb
   });
 }
 
-export function recordFailure(db: Database, accountId: number, folderId: number, error: string, at: number): void {
-  db.transaction(() => {
-    db.run(
+export async function recordFailure(db: Database, accountId: number, folderId: number, error: string, at: number): Promise<void> {
+  await db.transaction(async (db) => {
+    await db.run(
       `INSERT INTO sync_state (account_id, folder_id, last_sync_at, last_error, status) VALUES (?, ?, ?, ?, 'error')
        ON CONFLICT (account_id, folder_id) DO UPDATE SET last_error = excluded.last_error, status = 'error',
          last_sync_at = excluded.last_sync_at`,

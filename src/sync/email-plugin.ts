@@ -118,11 +118,11 @@ export class EmailPlugin {
   async addAccount(config: AccountConfig, nowTs = Math.floor(Date.now() / 1000)): Promise<number> {
     const options = resolveAccount(config);
     const settings = { host: options.host, port: options.port, user: options.user, tlsMode: options.tls?.mode ?? 'implicit' };
-    const id = this.store.upsertAccount({ email: config.email, provider: config.provider ?? null, settings }, nowTs);
+    const id = await this.store.upsertAccount({ email: config.email, provider: config.provider ?? null, settings }, nowTs);
     const previous = this.accounts.get(id);
     if (previous?.connection) void previous.connection.then((client) => client.logout(), () => undefined);
     this.accounts.set(id, { options: { ...this.options.session, ...options }, connection: null, queue: Promise.resolve() });
-    this.store.saveIfDirty();
+    await this.store.saveIfDirty();
     return id;
   }
 
@@ -188,11 +188,11 @@ export class EmailPlugin {
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
         }),
       );
-      this.store.saveIfDirty();
+      await this.store.saveIfDirty();
       this.logger.info?.({ event: 'sync_ok', account: request.accountId, folder, new: result.new, ms: Date.now() - started }, 'folder synced');
       return result;
     } catch (error) {
-      this.store.saveIfDirty();
+      await this.store.saveIfDirty().catch(() => undefined);
       this.logger.warn?.(
         { event: 'sync_failed', account: request.accountId, folder, code: isPrxError(error) ? error.code : 'UNKNOWN' },
         (error as Error).message,
@@ -205,13 +205,13 @@ export class EmailPlugin {
   async listFolders(accountId: number, signal?: AbortSignal): Promise<MailboxInfo[]> {
     const folders = await this.withConnection(accountId, signal, (client) => client.list({}, signal));
     for (const folder of folders) {
-      this.store.ensureFolder(accountId, folder.name, {
+      await this.store.ensureFolder(accountId, folder.name, {
         displayName: folder.displayName,
         delimiter: folder.delimiter,
         specialUse: folder.specialUse,
       });
     }
-    this.store.saveIfDirty();
+    await this.store.saveIfDirty();
     return folders;
   }
 
@@ -242,9 +242,9 @@ export class EmailPlugin {
       },
       state: {
         get: (key) => this.store.getRunnerState(key),
-        put: (key, state) => {
-          this.store.putRunnerState(key, state);
-          this.store.saveIfDirty();
+        put: async (key, state) => {
+          await this.store.putRunnerState(key, state);
+          await this.store.saveIfDirty();
         },
       },
       metrics: this.metrics,
@@ -262,7 +262,7 @@ export class EmailPlugin {
       await client?.logout();
       runtime.connection = null;
     }
-    this.store.saveIfDirty();
+    await this.store.saveIfDirty();
     const pool = this.parsePool;
     this.parsePool = null;
     await pool?.close();

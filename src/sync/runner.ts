@@ -30,9 +30,10 @@ export interface RunnerJobState {
   lastAttemptAt: number | null;
 }
 
+/** Persisted runner state; the store's methods are asynchronous, plain objects may answer directly. */
 export interface RunnerStateStore {
-  get(key: string): RunnerJobState | null;
-  put(key: string, state: RunnerJobState): void;
+  get(key: string): Promise<RunnerJobState | null> | RunnerJobState | null;
+  put(key: string, state: RunnerJobState): Promise<void> | void;
 }
 
 export interface JobOutcome {
@@ -105,13 +106,13 @@ export async function runSyncRunner<R extends JobOutcome>(
     results: [],
   };
   const due: Array<{ job: SyncJob; state: RunnerJobState; index: number }> = [];
-  jobs.forEach((job, index) => {
-    const state = deps.state.get(jobKey(job)) ?? { nextAllowedAt: 0, failureCount: 0, lastError: null, lastAttemptAt: null };
+  for (const [index, job] of jobs.entries()) {
+    const state = (await deps.state.get(jobKey(job))) ?? { nextAllowedAt: 0, failureCount: 0, lastError: null, lastAttemptAt: null };
     if (nowTs < state.nextAllowedAt) {
       report.skipped++;
       report.results.push({ key: jobKey(job), accountId: job.accountId, folder: job.folder, status: 'skipped-backoff', nextAllowedAt: state.nextAllowedAt });
     } else due.push({ job, state, index });
-  });
+  }
   due.sort((a, b) => (a.state.lastAttemptAt ?? -Infinity) - (b.state.lastAttemptAt ?? -Infinity) || a.index - b.index);
   const selected = due.slice(0, settings.maxConcurrency);
   for (const { job, state } of due.slice(settings.maxConcurrency)) {
@@ -152,7 +153,7 @@ export async function runSyncRunner<R extends JobOutcome>(
     try {
       const result = await deps.runJob(job);
       const state: RunnerJobState = { nextAllowedAt: nowTs, failureCount: 0, lastError: null, lastAttemptAt: nowTs };
-      deps.state.put(key, state);
+      await deps.state.put(key, state);
       report.succeeded++;
       if (deps.metrics) {
         deps.metrics.successes++;
@@ -166,7 +167,10 @@ export async function runSyncRunner<R extends JobOutcome>(
       const failureCount = previous.failureCount + 1;
       const wait = backoffSeconds(failureCount, code, settings, isPrxError(error) ? error.retryAfterMs : undefined);
       const state: RunnerJobState = { nextAllowedAt: nowTs + wait, failureCount, lastError: `${code}: ${message}`, lastAttemptAt: nowTs };
-      deps.state.put(key, state);
+      // A state that cannot be written (STORAGE, LOCKED) must not turn into an unhandled rejection.
+      await Promise.resolve()
+        .then(() => deps.state.put(key, state))
+        .catch(() => undefined);
       report.failed++;
       if (deps.metrics) deps.metrics.failures++;
       report.results.push({ key, accountId: job.accountId, folder: job.folder, status: 'failed', error: { code, message }, nextAllowedAt: state.nextAllowedAt });

@@ -1,7 +1,6 @@
 /**
- * Binds the sync engine's `SyncStore` port to the sql.js store (synchronous calls wrapped as
- * promises; every batch is committed in one transaction and the file saved per the store's
- * autosave policy).
+ * Binds the sync engine's `SyncStore` port to the store (every batch is committed in one
+ * transaction; the sql.js engine saves its image per its autosave policy).
  */
 
 import type { Store } from '../store/index.js';
@@ -9,10 +8,10 @@ import type { SyncStore } from './ports.js';
 
 export function createSyncStore(store: Store): SyncStore {
   return {
-    loadFolderState: async (accountId, folder) => store.loadFolderState(accountId, folder),
-    listLocations: async (folderId, uidValidity) => store.listLocations(folderId, uidValidity),
-    applyBatch: async (batch) => store.applyBatch(batch),
-    remapUidValidity: async (change) => store.remapUidValidity(change),
-    recordFailure: async (accountId, folderId, error, at) => store.recordFailure(accountId, folderId, error, at),
+    loadFolderState: (accountId, folder) => store.loadFolderState(accountId, folder),
+    listLocations: (folderId, uidValidity) => store.listLocations(folderId, uidValidity),
+    applyBatch: (batch) => store.applyBatch(batch),
+    remapUidValidity: (change) => store.remapUidValidity(change),
+    recordFailure: (accountId, folderId, error, at) => store.recordFailure(accountId, folderId, error, at),
   };
 }

@@ -1,0 +1,217 @@
+/**
+ * The file engine (default for file paths): SQLite compiled to WebAssembly (node-sqlite3-wasm)
+ * reading and writing the database file page by page through node:fs. Memory is bounded by
+ * SQLite's page cache; every transaction is durable on commit through SQLite's rollback journal
+ * (`<db>-journal`, removed at commit). Each statement or transaction runs while holding the
+ * cross-process lock (file-lock.ts) and releases it after, so processes take turns per
+ * transaction, never per sync.
+ */
+
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { CorruptDatabaseError, LockedError, PrxError, StorageError } from '../../errors.js';
+import { createFileLock, type FileLock } from './file-lock.js';
+import { createSerialGate } from './serial-gate.js';
+import type { Params, PreparedStatement, Row, RunResult, SqlEngine, SqlExecutor } from './types.js';
+
+interface WasmStatement {
+  run(values?: unknown[]): { changes: number };
+  all(values?: unknown[]): Row[];
+  finalize(): void;
+}
+interface WasmDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): WasmStatement;
+  close(): void;
+  readonly inTransaction: boolean;
+}
+type WasmModule = { Database: new (path: string, options?: { fileMustExist?: boolean }) => WasmDatabase };
+
+const SQLITE_MAGIC = 'SQLite format 3\u0000';
+
+export interface FileEngineOptions {
+  /** How long a statement waits for another process's transaction (default 10 s), then LOCKED. */
+  busyTimeoutMs?: number;
+  /** SQLite page cache size in KiB (default 16 MiB). */
+  cacheKiB?: number;
+}
+
+let wasm: WasmModule | null = null;
+function loadWasm(): WasmModule {
+  if (!wasm) wasm = createRequire(import.meta.url)('node-sqlite3-wasm') as WasmModule;
+  return wasm;
+}
+
+/** Maps an SQLite failure to the project's typed errors; other errors pass through unchanged. */
+export function engineError(path: string, error: unknown): unknown {
+  if (error instanceof PrxError || !(error instanceof Error) || error.name !== 'SQLite3Error') return error;
+  const message = (error as Error)?.message ?? String(error);
+  if (/malformed|not a database|file is not a database/i.test(message)) {
+    return new CorruptDatabaseError(`${path}: ${message}`, { cause: error });
+  }
+  if (/database is locked|database table is locked/i.test(message)) {
+    return new LockedError(`${path}: ${message}`, { cause: error });
+  }
+  return new StorageError(`${path}: ${message}`, { cause: error });
+}
+
+/** Refuses, without touching it, a non-empty file that is not SQLite. */
+function checkMagic(path: string): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new StorageError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  if (size === 0) return;
+  const header = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1') !== SQLITE_MAGIC) {
+    throw new CorruptDatabaseError(`${path} is not an SQLite database (left untouched)`);
+  }
+}
+
+export async function openFileEngine(path: string, options: FileEngineOptions = {}): Promise<SqlEngine> {
+  const lock: FileLock = createFileLock(path, { busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
+  const gate = createSerialGate();
+  const { Database } = loadWasm();
+  let db: WasmDatabase;
+  let fts5 = false;
+  await lock.acquire();
+  try {
+    checkMagic(path);
+    try {
+      db = new Database(path);
+    } catch (error) {
+      throw engineError(path, error);
+    }
+    try {
+      // Another process may hold SQLite's own lock for a moment between our lock's release and
+      // its own; SQLite's busy handler waits for it.
+      db.exec(`PRAGMA busy_timeout = 2000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -${options.cacheKiB ?? 16_384}; PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL`);
+      const probe = db.prepare("SELECT sqlite_compileoption_used('ENABLE_FTS5') AS fts5");
+      fts5 = Number(probe.all()[0]?.fts5) === 1;
+      probe.finalize();
+    } catch (error) {
+      db.close();
+      throw engineError(path, error);
+    }
+  } finally {
+    lock.release();
+  }
+
+  const statements = new Map<string, WasmStatement>();
+  const cached = (sql: string): WasmStatement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  let closed = false;
+
+  /** Runs synchronous SQLite work holding the file lock (when `locked`, the caller holds it). */
+  const withLock = async <T>(work: () => T): Promise<T> => {
+    if (closed) throw new StorageError(`${path} is closed`);
+    if (!lock.tryAcquire()) await lock.acquire();
+    try {
+      return work();
+    } catch (error) {
+      throw engineError(path, error);
+    } finally {
+      lock.release();
+    }
+  };
+  const direct = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      throw engineError(path, error);
+    }
+  };
+
+  const statementFor = (sql: string, runner: <T>(work: () => T) => Promise<T>): PreparedStatement => ({
+    run: (params?: Params) => runner((): RunResult => ({ changes: cached(sql).run(params as unknown[] | undefined).changes })),
+    all: (params?: Params) => runner(() => cached(sql).all(params as unknown[] | undefined)),
+    // all() steps to the end, which ends SQLite's implicit read transaction (a suspended step
+    // would keep SQLite's lock after ours is released).
+    get: (params?: Params) => runner(() => cached(sql).all(params as unknown[] | undefined)[0]),
+    iterate: (params?: Params) => iterateRows(runner(() => cached(sql).all(params as unknown[] | undefined))),
+  });
+
+  const outside = <T>(work: () => T): Promise<T> => gate.run(() => withLock(work));
+  const inside = <T>(work: () => T): Promise<T> => Promise.resolve().then(() => direct(work));
+
+  const engine: SqlEngine = {
+    name: 'file',
+    path,
+    fts5,
+    exec: (sql) => outside(() => db.exec(sql)),
+    prepare: (sql) => statementFor(sql, outside),
+    transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      return gate.run(async () => {
+        if (closed) throw new StorageError(`${path} is closed`);
+        if (!lock.tryAcquire()) await lock.acquire();
+        let active = true;
+        const guard = <R>(fn: () => R): Promise<R> => {
+          if (!active) return Promise.reject(new StorageError('statement issued after its transaction ended'));
+          return inside(fn);
+        };
+        const tx: SqlExecutor = {
+          exec: (sql) => guard(() => db.exec(sql)),
+          prepare: (sql) => statementFor(sql, guard),
+        };
+        try {
+          direct(() => db.exec('BEGIN IMMEDIATE'));
+          let result: T;
+          try {
+            result = await work(tx);
+            direct(() => db.exec('COMMIT'));
+          } catch (error) {
+            try {
+              if (db.inTransaction) db.exec('ROLLBACK');
+            } catch {
+              // SQLite rolls back by itself after some errors (disk full); nothing left to undo.
+            }
+            throw engineError(path, error);
+          }
+          return result;
+        } finally {
+          active = false;
+          lock.release();
+        }
+      });
+    },
+    save: async () => undefined,
+    get dirty() {
+      return false;
+    },
+    lastSave: null,
+    close: () =>
+      gate.run(() => {
+        if (closed) return;
+        closed = true;
+        for (const statement of statements.values()) {
+          try {
+            statement.finalize();
+          } catch {
+            // Finalizing reports the statement's last error again; the connection closes anyway.
+          }
+        }
+        statements.clear();
+        db.close();
+      }),
+  };
+  return engine;
+}
+
+async function* iterateRows(rows: Promise<Row[]>): AsyncIterableIterator<Row> {
+  for (const row of await rows) yield row;
+}

@@ -1,0 +1,103 @@
+/**
+ * Full-text search over stored messages. With FTS5 (the file engine): the `messages_fts` index,
+ * ranked by bm25 (subject weighs most, then sender), with a highlighted snippet from SQLite.
+ * Without FTS5 (the sql.js build): the documented fallback — the same query language evaluated
+ * with LIKE over the same four fields, newest first, and a snippet cut around the first match.
+ */
+
+import type { Database, Queryable } from './database.js';
+import { escapeLike, checkLimit, toMessage, type StoredMessage } from './message-queries.js';
+import { parseSearchQuery, positiveGroups, toFtsMatch, type SearchField, type SearchTerm } from './search-query.js';
+
+export interface SearchRequest {
+  accountId: number;
+  /** The query; see search-query.ts / docs/store.md for the syntax. */
+  query: string;
+  limit: number;
+  /** Markers around matched words in the snippet (default « and »). */
+  highlight?: { open: string; close: string };
+}
+
+export type SearchResult = StoredMessage & {
+  /** Text around the matches with the matched words between the highlight markers. */
+  searchSnippet: string;
+  /** bm25 score (lower is better; 0 for the fallback). */
+  rank: number;
+};
+
+const DEFAULT_HIGHLIGHT = { open: '«', close: '»' };
+const FIELD_LIST: SearchField[] = ['subject', 'sender', 'recipients', 'body_text'];
+
+export async function searchMessages(db: Database, request: SearchRequest): Promise<SearchResult[]> {
+  checkLimit(request.limit);
+  const terms = parseSearchQuery(request.query);
+  const highlight = request.highlight ?? DEFAULT_HIGHLIGHT;
+  return db.transaction((tx) => (db.engine.fts5 ? searchFts(tx, request, terms, highlight) : searchFallback(tx, request, terms, highlight)));
+}
+
+async function searchFts(db: Queryable, request: SearchRequest, terms: SearchTerm[], highlight: { open: string; close: string }): Promise<SearchResult[]> {
+  const match = toFtsMatch(terms);
+  if (match === null) return [];
+  const rows = await db.all(
+    `SELECT m.*, snippet(messages_fts, -1, ?, ?, '…', 16) AS search_snippet, bm25(messages_fts, 4.0, 2.0, 1.0, 1.0) AS search_rank
+       FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+      WHERE messages_fts MATCH ? AND m.account_id = ?
+      ORDER BY search_rank, m.id DESC LIMIT ?`,
+    [highlight.open, highlight.close, match, request.accountId, request.limit],
+  );
+  const results: SearchResult[] = [];
+  for (const row of rows) {
+    results.push({ ...(await toMessage(db, row)), searchSnippet: String(row.search_snippet ?? ''), rank: Number(row.search_rank) });
+  }
+  return results;
+}
+
+function likeCondition(term: SearchTerm, params: unknown[]): string {
+  const fields = term.field ? [term.field] : FIELD_LIST;
+  const pattern = `%${escapeLike(term.text)}%`;
+  return `(${fields
+    .map((field) => {
+      params.push(pattern);
+      return `${field} LIKE ? ESCAPE '\\'`;
+    })
+    .join(' OR ')})`;
+}
+
+async function searchFallback(db: Queryable, request: SearchRequest, terms: SearchTerm[], highlight: { open: string; close: string }): Promise<SearchResult[]> {
+  const groups = positiveGroups(terms);
+  if (groups.length === 0) return [];
+  const params: unknown[] = [request.accountId];
+  const conditions = groups.map((group) => `(${group.map((term) => likeCondition(term, params)).join(' OR ')})`);
+  for (const term of terms.filter((t) => t.negated)) conditions.push(`NOT COALESCE(${likeCondition(term, params)}, 0)`);
+  params.push(request.limit);
+  const rows = await db.all(
+    `SELECT * FROM messages WHERE account_id = ? AND ${conditions.join(' AND ')} ORDER BY date DESC, id DESC LIMIT ?`,
+    params,
+  );
+  const words = groups.flat().map((term) => term.text);
+  const results: SearchResult[] = [];
+  for (const row of rows) {
+    const message = await toMessage(db, row);
+    results.push({ ...message, searchSnippet: cutSnippet(message, words, highlight), rank: 0 });
+  }
+  return results;
+}
+
+/** Around the first matched word of the subject or body: about 100 characters, matches marked. */
+function cutSnippet(message: StoredMessage, words: string[], highlight: { open: string; close: string }): string {
+  const sources = [message.subject ?? '', message.bodyText ?? '', message.sender ?? '', message.recipients ?? ''];
+  const lowerWords = words.map((w) => w.toLowerCase());
+  for (const source of sources) {
+    const lower = source.toLowerCase();
+    const at = lowerWords.map((w) => lower.indexOf(w)).filter((index) => index >= 0);
+    if (at.length === 0) continue;
+    const start = Math.max(0, Math.min(...at) - 40);
+    let text = source.slice(start, start + 120);
+    for (const word of words) {
+      const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      text = text.replace(new RegExp(escaped, 'gi'), (found) => `${highlight.open}${found}${highlight.close}`);
+    }
+    return (start > 0 ? '…' : '') + text + (start + 120 < source.length ? '…' : '');
+  }
+  return message.snippet;
+}
