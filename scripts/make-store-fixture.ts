@@ -4,7 +4,7 @@
  * written by that code opens and is migrated in place. It was generated once with
  * `npx tsc -p tsconfig.json && node dist/scripts/make-store-fixture.js fixtures/store/v1.db`
  * at that commit; the file is committed and must not be regenerated with newer code (newer code
- * writes newer schema versions). The content is listed in V1_FIXTURE so the test can check it.
+ * writes newer schema versions; the calls carry `await` since the store became asynchronous). The content is listed in V1_FIXTURE so the test can check it.
  */
 
 import { openStore } from '../src/store/index.js';
@@ -46,10 +46,10 @@ async function main(): Promise<void> {
   const path = process.argv[2];
   if (!path) throw new Error('usage: make-store-fixture.js OUT.db');
   const store = await openStore(path, { autosaveIntervalMs: null });
-  const alice = store.upsertAccount({ email: 'alice@example.test', provider: 'dovecot', settings: { host: 'imap.example.test', port: 993 } }, 1);
-  const bob = store.upsertAccount({ email: 'bob@example.test', provider: null, settings: { host: 'imap.example.test' } }, 2);
-  const inbox = store.loadFolderState(alice, 'INBOX');
-  store.applyBatch({
+  const alice = await store.upsertAccount({ email: 'alice@example.test', provider: 'dovecot', settings: { host: 'imap.example.test', port: 993 } }, 1);
+  const bob = await store.upsertAccount({ email: 'bob@example.test', provider: null, settings: { host: 'imap.example.test' } }, 2);
+  const inbox = await store.loadFolderState(alice, 'INBOX');
+  await store.applyBatch({
     accountId: alice,
     folderId: inbox.folderId,
     uidValidity: 7,
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     expungedUids: [],
     state: { cursor: 3, uidValidity: 7, uidNext: 4, highestModseq: V1_FIXTURE.modseq, lastSyncAt: 10 },
   });
-  store.applyBatch({
+  await store.applyBatch({
     accountId: alice,
     folderId: inbox.folderId,
     uidValidity: 7,
@@ -71,8 +71,8 @@ async function main(): Promise<void> {
     expungedUids: [2],
     state: { cursor: 3, uidValidity: 7, uidNext: 4, highestModseq: V1_FIXTURE.modseq, lastSyncAt: 11 },
   });
-  const archive = store.loadFolderState(alice, 'Archive');
-  store.applyBatch({
+  const archive = await store.loadFolderState(alice, 'Archive');
+  await store.applyBatch({
     accountId: alice,
     folderId: archive.folderId,
     uidValidity: 1,
@@ -81,8 +81,8 @@ async function main(): Promise<void> {
     expungedUids: [],
     state: { cursor: 10, uidValidity: 1, uidNext: 11, highestModseq: null, lastSyncAt: 12 },
   });
-  const bobInbox = store.loadFolderState(bob, 'INBOX');
-  store.applyBatch({
+  const bobInbox = await store.loadFolderState(bob, 'INBOX');
+  await store.applyBatch({
     accountId: bob,
     folderId: bobInbox.folderId,
     uidValidity: 3,
@@ -91,9 +91,9 @@ async function main(): Promise<void> {
     expungedUids: [],
     state: { cursor: 1, uidValidity: 3, uidNext: 2, highestModseq: null, lastSyncAt: 13 },
   });
-  store.putRunnerState('alice@example.test::INBOX', { nextAllowedAt: 100, failureCount: 1, lastError: 'boom', lastAttemptAt: 50 });
-  store.save();
-  store.close();
+  await store.putRunnerState('alice@example.test::INBOX', { nextAllowedAt: 100, failureCount: 1, lastError: 'boom', lastAttemptAt: 50 });
+  await store.save();
+  await store.close();
 }
 
 if (process.argv[1]?.endsWith('make-store-fixture.js')) await main();

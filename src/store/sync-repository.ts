@@ -159,11 +159,16 @@ async function writeState(db: Queryable, accountId: number, folderId: number, st
     `INSERT INTO sync_state (account_id, folder_id, cursor, uidvalidity, highestmodseq, last_sync_at, last_error, status)
      VALUES (?, ?, ?, ?, ?, ?, NULL, 'ok')
      ON CONFLICT (account_id, folder_id) DO UPDATE SET cursor = excluded.cursor, uidvalidity = excluded.uidvalidity,
-       highestmodseq = excluded.highestmodseq, last_sync_at = excluded.last_sync_at, last_error = NULL, status = 'ok'`,
+       highestmodseq = excluded.highestmodseq, last_sync_at = excluded.last_sync_at, last_error = NULL, status = 'ok'
+     WHERE sync_state.cursor IS NOT excluded.cursor OR sync_state.uidvalidity IS NOT excluded.uidvalidity
+        OR sync_state.highestmodseq IS NOT excluded.highestmodseq OR sync_state.last_sync_at IS NOT excluded.last_sync_at
+        OR sync_state.last_error IS NOT NULL OR sync_state.status IS NOT 'ok'`,
     params([accountId, folderId, state.cursor, state.uidValidity, state.highestModseq, state.lastSyncAt]),
   );
   await db.run(
-    'UPDATE folders SET uidvalidity = ?, uidnext = ?, highestmodseq = ? WHERE id = ?',
+    // Only when something differs: an unchanged row is not rewritten (no page written to the file).
+    `UPDATE folders SET uidvalidity = ?1, uidnext = ?2, highestmodseq = ?3
+      WHERE id = ?4 AND (uidvalidity IS NOT ?1 OR uidnext IS NOT ?2 OR highestmodseq IS NOT ?3)`,
     params([state.uidValidity, state.uidNext, state.highestModseq, folderId]),
   );
 }
@@ -176,7 +181,10 @@ export async function applyBatch(db: Database, batch: StoreBatch): Promise<void>
         `INSERT INTO message_locations (folder_id, uidvalidity, uid, message_row_id, flags, modseq, internaldate, deleted_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
          ON CONFLICT (folder_id, uidvalidity, uid) DO UPDATE SET message_row_id = excluded.message_row_id,
-           flags = excluded.flags, modseq = excluded.modseq, internaldate = excluded.internaldate, deleted_at = NULL`,
+           flags = excluded.flags, modseq = excluded.modseq, internaldate = excluded.internaldate, deleted_at = NULL
+         WHERE message_locations.message_row_id IS NOT excluded.message_row_id OR message_locations.flags IS NOT excluded.flags
+            OR message_locations.modseq IS NOT excluded.modseq OR message_locations.internaldate IS NOT excluded.internaldate
+            OR message_locations.deleted_at IS NOT NULL`,
         params([
           batch.folderId,
           batch.uidValidity,
@@ -190,7 +198,8 @@ export async function applyBatch(db: Database, batch: StoreBatch): Promise<void>
     }
     for (const update of batch.flagUpdates) {
       await db.run(
-        'UPDATE message_locations SET flags = ?, modseq = ? WHERE folder_id = ? AND uidvalidity = ? AND uid = ?',
+        `UPDATE message_locations SET flags = ?1, modseq = ?2 WHERE folder_id = ?3 AND uidvalidity = ?4 AND uid = ?5
+            AND (flags IS NOT ?1 OR modseq IS NOT ?2)`,
         params([JSON.stringify(update.flags), update.modseq, batch.folderId, batch.uidValidity, update.uid]),
       );
     }

@@ -137,13 +137,29 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
     }
   };
 
+  /** A statement whose step failed keeps the error for its next reset, which the binding
+   * refuses: it is dropped from the cache and prepared afresh next time. */
+  const using = <T>(sql: string, work: (statement: WasmStatement) => T): T => {
+    const statement = cached(sql);
+    try {
+      return work(statement);
+    } catch (error) {
+      statements.delete(sql);
+      try {
+        statement.finalize();
+      } catch {
+        // Finalizing reports the same error again.
+      }
+      throw error;
+    }
+  };
   const statementFor = (sql: string, runner: <T>(work: () => T) => Promise<T>): PreparedStatement => ({
-    run: (params?: Params) => runner((): RunResult => ({ changes: cached(sql).run(params as unknown[] | undefined).changes })),
-    all: (params?: Params) => runner(() => cached(sql).all(params as unknown[] | undefined)),
+    run: (params?: Params) => runner((): RunResult => ({ changes: using(sql, (s) => s.run(params as unknown[] | undefined).changes) })),
+    all: (params?: Params) => runner(() => using(sql, (s) => s.all(params as unknown[] | undefined))),
     // all() steps to the end, which ends SQLite's implicit read transaction (a suspended step
     // would keep SQLite's lock after ours is released).
-    get: (params?: Params) => runner(() => cached(sql).all(params as unknown[] | undefined)[0]),
-    iterate: (params?: Params) => iterateRows(runner(() => cached(sql).all(params as unknown[] | undefined))),
+    get: (params?: Params) => runner(() => using(sql, (s) => s.all(params as unknown[] | undefined))[0]),
+    iterate: (params?: Params) => iterateRows(runner(() => using(sql, (s) => s.all(params as unknown[] | undefined)))),
   });
 
   const outside = <T>(work: () => T): Promise<T> => gate.run(() => withLock(work));
