@@ -45,5 +45,5 @@ for (const scenario of scenarios) {
     writeFileSync(file, formatTranscript({ meta, records }));
     process.stderr.write(`${file}: ${records.length} records\n`);
   }
-  store.close();
+  await store.close();
 }

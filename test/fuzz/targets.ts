@@ -75,7 +75,7 @@ export async function runSessionTarget(scenario: Scenario, transcripts: Transcri
     if (outcome === 'ok' || isPrxError(outcome)) return { ok: true, events: 0 };
     return { ok: false, reason: `untyped error: ${(outcome as Error)?.stack ?? String(outcome)}` };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

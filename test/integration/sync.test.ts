@@ -50,9 +50,9 @@ async function serverState(user: string, folder = 'INBOX'): Promise<Map<number, 
   return state;
 }
 
-function storedState(store: Store, accountId: number, folder = 'INBOX'): Map<number, string[]> {
-  const state = store.loadFolderState(accountId, folder);
-  return new Map(store.listLocations(state.folderId, state.uidValidity ?? -1).map((l) => [l.uid, l.flags]));
+async function storedState(store: Store, accountId: number, folder = 'INBOX'): Promise<Map<number, string[]>> {
+  const state = await store.loadFolderState(accountId, folder);
+  return new Map((await store.listLocations(state.folderId, state.uidValidity ?? -1)).map((l) => [l.uid, l.flags]));
 }
 
 describe('sync against Dovecot', () => {
@@ -73,14 +73,14 @@ describe('sync against Dovecot', () => {
     assert.equal(first.new, 300);
     assert.equal(first.remaining, 0);
     const server = await serverState('user1');
-    assert.deepEqual([...storedState(store, accountId).keys()].sort((a, b) => a - b), [...server.keys()].sort((a, b) => a - b));
+    assert.deepEqual([...(await storedState(store, accountId)).keys()].sort((a, b) => a - b), [...server.keys()].sort((a, b) => a - b));
     for (const flags of server.values()) assert.ok(!flags.includes('\\Seen'), 'a fetched message gained \\Seen');
-    const messages = store.listMessages({ accountId, limit: 500 });
+    const messages = await store.listMessages({ accountId, limit: 500 });
     assert.equal(messages.length, 300);
     assert.ok(messages.every((m) => m.parseError === null && m.snippet.length > 0));
 
     const traceBefore = await plugin.connection(accountId, async (client) => client.traceEntries().length);
-    store.saveIfDirty();
+    await store.saveIfDirty();
     const second = await plugin.sync({ accountId, nowTs: 101 });
     assert.equal(second.unchanged, true);
     // Nothing changed, so nothing is written: a file-backed store is not rewritten.
@@ -102,7 +102,7 @@ describe('sync against Dovecot', () => {
       if (result.remaining === 0) break;
     }
     assert.deepEqual(cursors, [10, 20, 30, 40, 50, 55]);
-    assert.equal(store.countMessages(accountId), 55);
+    assert.equal((await store.countMessages(accountId)), 55);
     await plugin.close();
   });
 
@@ -121,8 +121,8 @@ describe('sync against Dovecot', () => {
     assert.equal(result.updated, 2);
     assert.equal(result.deleted, 3);
     assert.equal(result.new, 1);
-    assert.deepEqual(storedState(store, accountId), await serverState('user3'));
-    assert.equal(store.folderCounts(accountId)[0]?.deleted, 3);
+    assert.deepEqual(await storedState(store, accountId), await serverState('user3'));
+    assert.equal((await store.folderCounts(accountId))[0]?.deleted, 3);
     await plugin.close();
   });
 
@@ -140,8 +140,8 @@ describe('sync against Dovecot', () => {
     // The two new messages, plus sample message #13 which has no Message-ID and so cannot be
     // re-matched: it is fetched again and lands on the same sha256-keyed message row.
     assert.equal(result.new, 3, 'only unknown or unmatchable messages are fetched');
-    assert.equal(store.countMessages(accountId), 32);
-    assert.deepEqual([...storedState(store, accountId).keys()].sort((a, b) => a - b), [...(await serverState('user4')).keys()].sort((a, b) => a - b));
+    assert.equal((await store.countMessages(accountId)), 32);
+    assert.deepEqual([...(await storedState(store, accountId)).keys()].sort((a, b) => a - b), [...(await serverState('user4')).keys()].sort((a, b) => a - b));
   });
 
   test('a connection cut mid-FETCH (at several byte offsets) loses and duplicates nothing', async () => {
@@ -163,14 +163,14 @@ describe('sync against Dovecot', () => {
         (e: { code: string }) => e.code,
       );
       cuts.push(outcome);
-      const state = store.loadFolderState(accountId, 'INBOX');
-      assert.equal(store.countMessages(accountId), state.cursor, 'cursor never ahead of the stored rows');
+      const state = await store.loadFolderState(accountId, 'INBOX');
+      assert.equal((await store.countMessages(accountId)), state.cursor, 'cursor never ahead of the stored rows');
     }
     proxy.setCut(null);
     await plugin.sync({ accountId, nowTs: 601, maxMessages: 1000 });
     assert.ok(cuts.some((c) => c === 'NETWORK' || c === 'TLS'), cuts.join(','));
-    assert.equal(store.countMessages(accountId), 120);
-    assert.deepEqual([...storedState(store, accountId).keys()].sort((a, b) => a - b), [...(await serverState('user6')).keys()].sort((a, b) => a - b));
+    assert.equal((await store.countMessages(accountId)), 120);
+    assert.deepEqual([...(await storedState(store, accountId)).keys()].sort((a, b) => a - b), [...(await serverState('user6')).keys()].sort((a, b) => a - b));
     await plugin.close();
     await proxy.close();
   });

@@ -51,22 +51,22 @@ function serverStreamLength(transcript: Transcript): number {
 }
 
 /** The server's live UIDs per UIDVALIDITY, as the uncut runs before and after the phase saw them. */
-function liveUidsByUidValidity(stores: Store[]): Map<number, number[]> {
+async function liveUidsByUidValidity(stores: Store[]): Promise<Map<number, number[]>> {
   const map = new Map<number, number[]>();
   for (const store of stores) {
-    if (store.getFolder(1, 'INBOX') === null) continue;
-    const state = store.loadFolderState(1, 'INBOX');
-    if (state.uidValidity !== null) map.set(state.uidValidity, store.listLocations(state.folderId, state.uidValidity).map((l) => l.uid));
+    if ((await store.getFolder(1, 'INBOX')) === null) continue;
+    const state = await store.loadFolderState(1, 'INBOX');
+    if (state.uidValidity !== null) map.set(state.uidValidity, (await store.listLocations(state.folderId, state.uidValidity)).map((l) => l.uid));
   }
   return map;
 }
 
 /** Every server UID ≤ cursor (in the store's UIDVALIDITY) is stored live. */
-function assertCursorNotAhead(store: Store, liveServerUids: Map<number, number[]>): void {
-  if (store.getFolder(1, 'INBOX') === null) return;
-  const state = store.loadFolderState(1, 'INBOX');
+async function assertCursorNotAhead(store: Store, liveServerUids: Map<number, number[]>): Promise<void> {
+  if ((await store.getFolder(1, 'INBOX')) === null) return;
+  const state = await store.loadFolderState(1, 'INBOX');
   if (state.uidValidity === null) return;
-  const stored = new Set(store.listLocations(state.folderId, state.uidValidity).map((l) => l.uid));
+  const stored = new Set((await store.listLocations(state.folderId, state.uidValidity)).map((l) => l.uid));
   for (const uid of liveServerUids.get(state.uidValidity) ?? []) {
     if (uid <= state.cursor) assert.ok(stored.has(uid), `UID ${uid} <= cursor ${state.cursor} is not stored`);
   }
@@ -79,9 +79,9 @@ describe('cut connections over the recorded dovecot-sync transcripts, then a rea
       for (const earlier of scenario.phases.slice(0, phaseIndex + 1)) earlier.prepare?.(env);
       const transcript = transcripts[phaseIndex] as Transcript;
       const uncut = await storeBefore(phaseIndex + 1);
-      const expected = dumpStore(uncut);
+      const expected = await dumpStore(uncut);
       const previous = await storeBefore(phaseIndex);
-      const liveServerUids = liveUidsByUidValidity([previous, uncut]);
+      const liveServerUids = await liveUidsByUidValidity([previous, uncut]);
       previous.close();
       uncut.close();
 
@@ -92,10 +92,10 @@ describe('cut connections over the recorded dovecot-sync transcripts, then a rea
         const store = await storeBefore(phaseIndex);
         const only = { ...scenario, phases: [phase] };
         await replayScenario(only, [transcript], () => ({ cutAfterServerBytes: offset }), store).catch(() => undefined);
-        assertCursorNotAhead(store, liveServerUids);
+        await assertCursorNotAhead(store, liveServerUids);
         await phase.run({ server, session: {}, store });
-        assert.deepEqual(dumpStore(store), expected, `cut after ${offset} of ${length} server bytes`);
-        store.close();
+        assert.deepEqual((await dumpStore(store)), expected, `cut after ${offset} of ${length} server bytes`);
+        await store.close();
       };
 
       for (const boundary of responseBoundaries(transcript)) await cutAndResume(boundary);

@@ -40,8 +40,8 @@ for (const scenario of scenarios) {
     const baseline = await replayScenario(scenario, transcripts);
     assertClean(baseline);
     const expectedResults = normalizeResult(baseline.results);
-    const expectedStore = dumpStore(baseline.store);
-    baseline.store.close();
+    const expectedStore = await dumpStore(baseline.store);
+    await baseline.store.close();
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 12 }), async (chunkSizes) => {
@@ -50,9 +50,9 @@ for (const scenario of scenarios) {
         try {
           assertClean(run);
           assert.deepEqual(normalizeResult(run.results), expectedResults);
-          assert.deepEqual(dumpStore(run.store), expectedStore);
+          assert.deepEqual((await dumpStore(run.store)), expectedStore);
         } finally {
-          run.store.close();
+          await run.store.close();
         }
       }),
       { numRuns: RUNS },
@@ -63,8 +63,8 @@ for (const scenario of scenarios) {
   test(`unsolicited data: ${scenario.name} ignores keepalives, ALERTs and warnings between any responses`, async () => {
     const baseline = await replayScenario(scenario, transcripts);
     const expectedResults = normalizeResult(baseline.results);
-    const expectedStore = dumpStore(baseline.store);
-    baseline.store.close();
+    const expectedStore = await dumpStore(baseline.store);
+    await baseline.store.close();
     // Legal points: after the greeting, between complete responses (never inside a literal).
     const points = transcripts.map((transcript) => responseBoundaries(transcript).slice(0, -1));
     const phaseInjections = fc.tuple(
@@ -82,9 +82,9 @@ for (const scenario of scenarios) {
         try {
           assertClean(run);
           assert.deepEqual(normalizeResult(run.results), expectedResults);
-          assert.deepEqual(dumpStore(run.store), expectedStore);
+          assert.deepEqual((await dumpStore(run.store)), expectedStore);
         } finally {
-          run.store.close();
+          await run.store.close();
         }
       }),
       { numRuns: RUNS },

@@ -24,6 +24,6 @@ test('a replayed sync cut with parses queued on a starting worker settles, twent
     const run = await replayScenario(initial, transcripts.slice(0, 1), () => ({ cutAfterServerBytes: CUT_AFTER_SERVER_BYTES }), store);
     // The phase reports the cut as a typed network error, and the rows before it are kept.
     assert.deepEqual(run.results[0], [{ new: 8, updated: 0, deleted: 0, cursor: 8, remaining: 11, uidvalidityChanged: false }, { error: 'NETWORK', retryAfterMs: null }]);
-    store.close();
+    await store.close();
   }
 });

@@ -27,7 +27,7 @@ describe('recorded transcripts replay', () => {
         assert.ok(peer.finished, `phase ${index + 1} stopped before the end; next: ${peer.expecting()}`);
         assert.deepEqual(normalizeResult(run.results[index]), recordedResult(transcripts[index] as (typeof transcripts)[number]));
       }
-      run.store.close();
+      await run.store.close();
     });
   }
 
@@ -52,10 +52,10 @@ describe('recorded transcripts replay', () => {
       assert.ok(server.peers.every((peer) => peer.finished));
       assert.deepEqual(normalizeResult(results), transcripts.map(recordedResult));
       const inMemory = await replayScenario(scenario, transcripts);
-      assert.deepEqual(dumpStore(store), dumpStore(inMemory.store));
-      inMemory.store.close();
+      assert.deepEqual((await dumpStore(store)), (await dumpStore(inMemory.store)));
+      await inMemory.store.close();
     } finally {
-      store.close();
+      await store.close();
       await server.close();
     }
   });
@@ -72,8 +72,8 @@ describe('recorded transcripts replay', () => {
     assert.match(peer?.mismatch ?? '', /unexpected client line "A4 UID FETCH 1:\* \(UID RFC822.SIZE\)\\r\\n"; expected C: A4 UID FETCH 1:\* \(UID\)/);
     // The client saw the server drop the connection: a typed network error, nothing stored.
     assert.deepEqual(normalizeResult(run.results[0]), [{ error: 'NETWORK', retryAfterMs: null }]);
-    assert.equal(run.store.countMessages(1), 0);
-    run.store.close();
+    assert.equal((await run.store.countMessages(1)), 0);
+    await run.store.close();
   });
 });
 

@@ -8,10 +8,10 @@
  */
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { CorruptDatabaseError, LockedError, PrxError, StorageError } from '../../errors.js';
 import { createFileLock, type FileLock } from './file-lock.js';
 import { createSerialGate } from './serial-gate.js';
+import { loadSqliteWasm } from './sqlite-wasm-loader.js';
 import type { Params, PreparedStatement, Row, RunResult, SqlEngine, SqlExecutor } from './types.js';
 
 interface WasmStatement {
@@ -36,11 +36,7 @@ export interface FileEngineOptions {
   cacheKiB?: number;
 }
 
-let wasm: WasmModule | null = null;
-function loadWasm(): WasmModule {
-  if (!wasm) wasm = createRequire(import.meta.url)('node-sqlite3-wasm') as WasmModule;
-  return wasm;
-}
+const loadWasm = (): WasmModule => loadSqliteWasm<WasmModule>();
 
 /** Maps an SQLite failure to the project's typed errors; other errors pass through unchanged. */
 export function engineError(path: string, error: unknown): unknown {
@@ -80,13 +76,13 @@ function checkMagic(path: string): void {
 export async function openFileEngine(path: string, options: FileEngineOptions = {}): Promise<SqlEngine> {
   const lock: FileLock = createFileLock(path, { busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
   const gate = createSerialGate();
-  const { Database } = loadWasm();
-  let db: WasmDatabase;
   let fts5 = false;
+  let db: WasmDatabase;
   await lock.acquire();
   try {
     checkMagic(path);
     try {
+      const { Database } = loadWasm();
       db = new Database(path);
     } catch (error) {
       throw engineError(path, error);
