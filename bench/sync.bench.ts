@@ -85,16 +85,16 @@ function instrumentSaves(store: import('../src/store/index.js').Store): { count:
       stats.lastBytes = last.bytes;
     }
   };
-  const wrap = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): R => {
-    const result = fn(...args);
+  const wrap = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    const result = await fn(...args);
     note();
     return result;
   };
   store.saveIfDirty = wrap(store.saveIfDirty.bind(store));
   store.save = wrap(store.save.bind(store));
   const transaction = db.transaction.bind(db);
-  db.transaction = <T>(work: () => T): T => {
-    const result = transaction(work);
+  db.transaction = async <T>(work: (tx: import('../src/store/index.js').Queryable) => Promise<T>): Promise<T> => {
+    const result = await transaction(work);
     note();
     return result;
   };
@@ -123,7 +123,7 @@ async function childPrxLib(config: ChildConfig): Promise<ChildResult> {
   const accountId = await plugin.addAccount(account);
   const result = await plugin.sync({ accountId, folder: config.folder, nowTs: Math.floor(Date.now() / 1000), maxMessages: Number.MAX_SAFE_INTEGER });
   await plugin.close();
-  store.close();
+  await store.close();
   const innerMs = performance.now() - started;
   return childResult({ ok: result.failed === 0, messages: result.new, bytes: result.bytes, innerMs, rssStart, extra: { failed: result.failed, remaining: result.remaining, saves } });
 }
@@ -153,7 +153,7 @@ async function childPrxIncremental(config: ChildConfig): Promise<ChildResult> {
     .map((entry) => /^[A-Za-z0-9.]+ (UID [A-Z]+|[A-Z][A-Z0-9]*)\b/.exec(entry.text)?.[1])
     .filter((name): name is string => name !== undefined);
   await plugin.close();
-  store.close();
+  await store.close();
   const innerMs = performance.now() - started;
   // Client lines that start a command: "<tag> <COMMAND> ..." (literal continuations and
   // credential lines redacted to *** are not commands).
