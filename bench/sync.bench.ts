@@ -315,6 +315,8 @@ interface Run {
   wallMs: number;
   /** Peak RSS of the child process (GNU time %M, else the child's getrusage), bytes. */
   peakRss: number;
+  /** Bytes the child wrote to the file system (GNU time %O x 512: blocks written), when known. */
+  writtenBytes?: number;
   /** Size of what the run left in its work directory (database file, Maildir). */
   outputBytes?: number;
   child?: ChildResult;
@@ -342,9 +344,9 @@ function ensureGnuTime(): void {
 }
 
 /** Runs one command in a child process; wall from the parent, peak RSS from GNU time. */
-function runProcess(file: string, args: string[], env: Record<string, string>, timeFile: string): Promise<{ wallMs: number; code: number | null; stdout: string; stderr: string; peakRss: number | null }> {
+function runProcess(file: string, args: string[], env: Record<string, string>, timeFile: string): Promise<{ wallMs: number; code: number | null; stdout: string; stderr: string; peakRss: number | null; writtenBytes?: number }> {
   const gnuTime = existsSync(GNU_TIME) ? GNU_TIME : null;
-  const [cmd, cmdArgs] = gnuTime ? [gnuTime, ['-f', '%e %M', '-o', timeFile, file, ...args]] : [file, args];
+  const [cmd, cmdArgs] = gnuTime ? [gnuTime, ['-f', '%e %M %O', '-o', timeFile, file, ...args]] : [file, args];
   return new Promise((resolveRun) => {
     const started = performance.now();
     const child = spawn(cmd, cmdArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -355,12 +357,15 @@ function runProcess(file: string, args: string[], env: Record<string, string>, t
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
       let peakRss: number | null = null;
+      let writtenBytes: number | undefined;
       if (gnuTime && existsSync(timeFile)) {
         const last = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
         const kb = Number(last.split(' ')[1]);
         if (Number.isFinite(kb) && kb > 0) peakRss = kb * 1024;
+        const blocks = Number(last.split(' ')[2]);
+        if (Number.isFinite(blocks)) writtenBytes = blocks * 512;
       }
-      resolveRun({ wallMs, code, stdout, stderr, peakRss });
+      resolveRun({ wallMs, code, stdout, stderr, peakRss, ...(writtenBytes !== undefined ? { writtenBytes } : {}) });
     });
   });
 }
@@ -377,7 +382,7 @@ async function runContender(contender: Contender, workRoot: string, index: numbe
   const { file, args, env, verify } = contender.command(work);
   const out = await runProcess(file, args, env ?? {}, join(workRoot, `${contender.id}-${index}.time`));
   const child = parseChild(out.stdout);
-  const run: Run = { ok: out.code === 0, wallMs: out.wallMs, peakRss: out.peakRss ?? child?.maxRss ?? Number.NaN, ...(child ? { child } : {}) };
+  const run: Run = { ok: out.code === 0, wallMs: out.wallMs, peakRss: out.peakRss ?? child?.maxRss ?? Number.NaN, ...(child ? { child } : {}), ...(out.writtenBytes !== undefined ? { writtenBytes: out.writtenBytes } : {}) };
   if (out.code !== 0) run.error = `exit ${out.code}: ${(out.stderr || out.stdout).trim().slice(-600)}`;
   else if (child && !child.ok) {
     run.ok = false;
@@ -723,7 +728,7 @@ async function runParent(): Promise<void> {
         const run = await runContender(contender, workRoot, rep);
         runs.get(contender.id)?.push(run);
         console.error(
-          `rep ${rep + 1}/${reps} ${contender.id.padEnd(15)} ${run.ok ? 'ok  ' : 'FAIL'} wall ${(run.wallMs / 1000).toFixed(2)} s, peak RSS ${(run.peakRss / MB).toFixed(0)} MB${run.error ? `  ${run.error}` : ''}`,
+          `rep ${rep + 1}/${reps} ${contender.id.padEnd(15)} ${run.ok ? 'ok  ' : 'FAIL'} wall ${(run.wallMs / 1000).toFixed(2)} s, peak RSS ${(run.peakRss / MB).toFixed(0)} MB, written ${((run.writtenBytes ?? Number.NaN) / MB).toFixed(0)} MB, output ${((run.outputBytes ?? Number.NaN) / MB).toFixed(0)} MB${run.error ? `  ${run.error}` : ''}`,
         );
       }
     }

@@ -38,12 +38,27 @@ export async function searchMessages(db: Database, request: SearchRequest): Prom
 async function searchFts(db: Queryable, request: SearchRequest, terms: SearchTerm[], highlight: { open: string; close: string }): Promise<SearchResult[]> {
   const match = toFtsMatch(terms);
   if (match === null) return [];
+  // Rank first, then build snippets for the rows kept only (in one query SQLite would compute a
+  // snippet for every match before sorting). With one account in the database, ranking needs
+  // nothing but the index; otherwise each match's message row is read for its account.
+  const single = Number((await db.one('SELECT COUNT(*) AS n FROM accounts'))?.n ?? 0) <= 1;
+  const ranked = single
+    ? `SELECT messages_fts.rowid AS id, bm25(messages_fts, 4.0, 2.0, 1.0, 1.0) AS search_rank
+         FROM messages_fts WHERE messages_fts MATCH ? AND ? IS NOT NULL
+        ORDER BY search_rank, messages_fts.rowid DESC LIMIT ?`
+    : `SELECT messages_fts.rowid AS id, bm25(messages_fts, 4.0, 2.0, 1.0, 1.0) AS search_rank
+         FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid
+        WHERE messages_fts MATCH ? AND m.account_id = ?
+        ORDER BY search_rank, messages_fts.rowid DESC LIMIT ?`;
   const rows = await db.all(
-    `SELECT m.*, snippet(messages_fts, -1, ?, ?, '…', 16) AS search_snippet, bm25(messages_fts, 4.0, 2.0, 1.0, 1.0) AS search_rank
-       FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-      WHERE messages_fts MATCH ? AND m.account_id = ?
-      ORDER BY search_rank, m.id DESC LIMIT ?`,
-    [highlight.open, highlight.close, match, request.accountId, request.limit],
+    `WITH top AS (${ranked})
+     SELECT m.*, top.search_rank,
+            (SELECT snippet(messages_fts, -1, ?, ?, '…', 16) FROM messages_fts
+              WHERE messages_fts MATCH ? AND messages_fts.rowid = top.id) AS search_snippet
+       FROM top JOIN messages m ON m.id = top.id
+      WHERE m.account_id = ?
+      ORDER BY top.search_rank, m.id DESC`,
+    [match, request.accountId, request.limit, highlight.open, highlight.close, match, request.accountId],
   );
   const results: SearchResult[] = [];
   for (const row of rows) {
