@@ -228,6 +228,27 @@ for (const engineName of ['file', 'sqljs'] as const) {
       await store.close();
     });
 
+    test('a full disk (SQLITE_FULL) gives STORAGE, the batch is applied not at all, and the store goes on', async () => {
+      const path = tempPath();
+      const { store, accountId } = await freshStore(path);
+      await store.applyBatch(await batch(store, accountId, 'INBOX', [1]));
+      const pages = Number((await store.db.one('PRAGMA page_count'))?.page_count);
+      // SQLite's own limit on the file's size: past it, writes fail as on a full disk.
+      await store.db.run(`PRAGMA max_page_count = ${pages + 2}`);
+      const big = await batch(store, accountId, 'INBOX', [2, 3, 4]);
+      for (const m of big.messages) (m as { record: MessageRecord }).record = record(`<m${m.uid}@x>`, { bodyText: 'y'.repeat(200_000) });
+      await assert.rejects(store.applyBatch(big), (error: { code?: string; message?: string }) => error.code === 'STORAGE' && /full/i.test(error.message ?? ''));
+      assert.equal(await store.countMessages(accountId), 1);
+      assert.equal((await store.loadFolderState(accountId, 'INBOX')).cursor, 1);
+      await store.db.run('PRAGMA max_page_count = 1073741823');
+      await store.applyBatch(big);
+      assert.equal(await store.countMessages(accountId), 4);
+      assert.equal((await store.db.one('PRAGMA integrity_check'))?.integrity_check, 'ok');
+      await store.save();
+      await store.close();
+      assert.deepEqual(readdirSync(dirname(path)), ['mail.db'], 'no journal, lock or temporary file is left');
+    });
+
     test('runner state persists per job key', async () => {
       const { store } = await freshStore();
       assert.equal(await store.getRunnerState('1::INBOX'), null);
