@@ -542,8 +542,11 @@ async function runParent(): Promise<void> {
   // Our own Dovecot: a separate directory and ports, never the tests' default instance. Set
   // before any helper runs; the helpers and dovecot.sh read them from the environment.
   process.env.PRX_DOVECOT_DIR = join(repoRoot, '.dovecot-bench');
-  process.env.PRX_DOVECOT_IMAPS_PORT = '29993';
-  process.env.PRX_DOVECOT_IMAP_PORT = '29143';
+  // PRX_BENCH_IMAPS_PORT / PRX_BENCH_IMAP_PORT move the bench's own Dovecot (several checkouts
+  // on one machine).
+  const benchPort = Number(process.env.PRX_BENCH_IMAPS_PORT ?? 29993);
+  process.env.PRX_DOVECOT_IMAPS_PORT = String(benchPort);
+  process.env.PRX_DOVECOT_IMAP_PORT = process.env.PRX_BENCH_IMAP_PORT ?? '29143';
   const { deliverMessages, resetUser, startDovecot } = await import('../test/servers/dovecot-env.js');
   const { generateSampleMessage } = await import('../scripts/sample-mail.js');
   const dovecotScript = join(repoRoot, 'test/servers/dovecot.sh');
@@ -567,7 +570,7 @@ async function runParent(): Promise<void> {
 
   ensureGnuTime();
   const env = startDovecot();
-  if (env.implicitPort !== 29993 || !env.mailRoot.includes('.dovecot-bench')) throw new Error(`refusing to run against ${env.mailRoot}:${env.implicitPort}`);
+  if (env.implicitPort !== benchPort || !env.mailRoot.includes('.dovecot-bench')) throw new Error(`refusing to run against ${env.mailRoot}:${env.implicitPort}`);
   try {
     const password = env.users.bench as string;
     // Fill the mailbox: the sample mix in INBOX, the 20 MiB attachment alone in Archive.
