@@ -26,6 +26,8 @@ export type SearchResult = StoredMessage & {
 };
 
 const DEFAULT_HIGHLIGHT = { open: '«', close: '»' };
+/** How many of the newest matches are ranked by bm25 (see searchFts). */
+export const RANK_WINDOW = 2_000;
 const FIELD_LIST: SearchField[] = ['subject', 'sender', 'recipients', 'body_text'];
 
 export async function searchMessages(db: Database, request: SearchRequest): Promise<SearchResult[]> {
@@ -39,17 +41,20 @@ async function searchFts(db: Queryable, request: SearchRequest, terms: SearchTer
   const match = toFtsMatch(terms);
   if (match === null) return [];
   // Rank first, then build snippets for the rows kept only (in one query SQLite would compute a
-  // snippet for every match before sorting). With one account in the database, ranking needs
+  // snippet for every match before sorting). bm25 is computed for the RANK_WINDOW newest matches
+  // (FTS5 hands matches out by descending row id without sorting, so a word found in every
+  // message costs the window, not the mailbox). With one account in the database ranking needs
   // nothing but the index; otherwise each match's message row is read for its account.
   const single = Number((await db.one('SELECT COUNT(*) AS n FROM accounts'))?.n ?? 0) <= 1;
-  const ranked = single
+  const window = single
     ? `SELECT messages_fts.rowid AS id, bm25(messages_fts, 4.0, 2.0, 1.0, 1.0) AS search_rank
          FROM messages_fts WHERE messages_fts MATCH ? AND ? IS NOT NULL
-        ORDER BY search_rank, messages_fts.rowid DESC LIMIT ?`
+        ORDER BY messages_fts.rowid DESC LIMIT ${RANK_WINDOW}`
     : `SELECT messages_fts.rowid AS id, bm25(messages_fts, 4.0, 2.0, 1.0, 1.0) AS search_rank
          FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid
         WHERE messages_fts MATCH ? AND m.account_id = ?
-        ORDER BY search_rank, messages_fts.rowid DESC LIMIT ?`;
+        ORDER BY messages_fts.rowid DESC LIMIT ${RANK_WINDOW}`;
+  const ranked = `SELECT id, search_rank FROM (${window}) ORDER BY search_rank, id DESC LIMIT ?`;
   const rows = await db.all(
     `WITH top AS (${ranked})
      SELECT m.*, top.search_rank,
