@@ -3,6 +3,8 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { V1_FIXTURE } from '../../scripts/make-store-fixture.js';
+import { createRequire } from 'node:module';
+import { patchCheckReservedLock } from '../../src/store/engine/sqlite-wasm-loader.js';
 import { describe, test } from 'node:test';
 import type { MessageRecord } from '../../src/mime/types.js';
 import { openStore, type EngineName, type Store } from '../../src/store/index.js';
@@ -297,6 +299,14 @@ describe('file engine', () => {
     assert.equal(store.db.dirty, false);
     await store.close();
     assert.deepEqual(readdirSync(dirname(path)), ['mail.db'], 'no journal, lock or temporary file is left');
+  });
+
+  test('node-sqlite3-wasm is loaded with its reserved-lock check adjusted (pinned for the version in package.json)', async () => {
+    const script = readFileSync(createRequire(import.meta.url).resolve('node-sqlite3-wasm'), 'utf8');
+    const patched = patchCheckReservedLock(script);
+    assert.notEqual(patched, null, 'the installed build has the expected xCheckReservedLock');
+    assert.ok(!patched?.includes('fs.accessSync(`${_path(fi)}.lock`'));
+    assert.equal(patchCheckReservedLock('no such function'), null);
   });
 
   test('FTS5: bm25 ranks the subject above the body, prefixes match, diacritics are folded', async () => {
