@@ -113,7 +113,7 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
   };
   let closed = false;
 
-  /** Runs synchronous SQLite work holding the file lock (when `locked`, the caller holds it). */
+  /** Runs synchronous SQLite work outside a transaction, holding the file lock for just that. */
   const withLock = async <T>(work: () => T): Promise<T> => {
     if (closed) throw new StorageError(`${path} is closed`);
     if (!lock.tryAcquire()) await lock.acquire();
