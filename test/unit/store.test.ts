@@ -390,6 +390,20 @@ describe('sql.js engine', () => {
     await store.close();
   });
 
+  test('a FILE.tmp left by a save that was killed is removed at open; the file keeps the last save', async () => {
+    engine = 'sqljs';
+    const path = tempPath();
+    const { store, accountId } = await freshStore(path);
+    await store.applyBatch(await batch(store, accountId, 'INBOX', [1]));
+    await store.save();
+    await store.close();
+    writeFileSync(`${path}.tmp`, 'half an image');
+    const reopened = await openStore(path, { engine: 'sqljs' });
+    assert.deepEqual(readdirSync(dirname(path)), ['mail.db']);
+    assert.equal(await reopened.countMessages(accountId), 1);
+    await reopened.close();
+  });
+
   test('search fallback (no FTS5 in this build) matches % and _ literally', async () => {
     engine = 'sqljs';
     const { store, accountId } = await freshStore();

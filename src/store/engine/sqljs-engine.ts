@@ -6,6 +6,7 @@
  * lock: one process per file. This sql.js build has no FTS5 (search uses the documented fallback).
  */
 
+import { rmSync } from 'node:fs';
 import type { BindParams, Database as SqlJsDatabase, SqlValue as SqlJsValue, Statement } from 'sql.js';
 import { CorruptDatabaseError, PrxError, StorageError } from '../../errors.js';
 import { readDatabaseFile, writeDatabaseFileAtomically } from '../file-persistence.js';
@@ -51,6 +52,9 @@ export async function openSqlJsEngine(path: string, options: SqlJsEngineOptions 
   const SQL = await loadSqlJs();
   const inMemory = path === ':memory:';
   const image = inMemory ? null : readDatabaseFile(path);
+  // A FILE.tmp beside the file is what a process killed during a save left (one process per
+  // file with this engine): the file itself holds the last complete save.
+  if (!inMemory) rmSync(`${path}.tmp`, { force: true });
   let db: SqlJsDatabase;
   try {
     db = new SQL.Database(image ?? undefined);
