@@ -60,6 +60,8 @@ interface RunResult {
   extraLocations: number;
   duplicateMessageRows: number;
   messages: number;
+  /** Jobs whose last run failed (left in backoff when the workers exited). */
+  failedJobs: number;
   takeoverMs?: { jobs: number; min: number; median: number; max: number; leaseMs: number };
 }
 
@@ -130,6 +132,7 @@ async function run(env: DovecotEnv, users: string[], workers: number, kill: bool
     extraLocations: extra,
     duplicateMessageRows: duplicateRows,
     messages,
+    failedJobs: Number((await store.db.one('SELECT COUNT(*) AS n FROM sync_jobs WHERE failure_count > 0'))?.n),
   };
   if (kill) {
     const takeovers = await store.db.all(

@@ -2,7 +2,8 @@
  * The shared work queue of the distributed runner (PostgreSQL stores only): one row per job
  * (account x folder) with its schedule and backoff state and, while a worker runs it, a lease
  * (owner, expiry on the server's clock, grant number). Workers claim due jobs with
- * `FOR UPDATE SKIP LOCKED`; an account's live leases never exceed its connection cap (claims of
+ * `FOR UPDATE SKIP LOCKED`, jobs whose lease expired (a worker died mid-job) first, then the
+ * least recently attempted; an account's live leases never exceed its connection cap (claims of
  * one account are serialised by a transaction-scoped advisory lock); a lease that is not renewed
  * expires and the job is claimed again by anyone. Every grant is written to `lease_log` (granted,
  * last renewed expiry, released) so "never two workers on one job at once" can be checked.
@@ -74,7 +75,9 @@ export interface WorkQueue {
   setAccountLimit(accountId: number, maxConnections: number): Promise<void>;
   /** Leases one due job whose account is under its cap, or null when none can be had now. */
   claim(workerId: string, leaseMs: number): Promise<Lease | null>;
-  /** Extends the lease; false when it is no longer ours (expired and taken, or released). */
+  /** Extends the lease; false when it is no longer ours (taken by another worker after it
+   * expired, or released). A lease that expired but was not claimed again (same grant number)
+   * is still ours: nobody else ran the job in between. */
   renew(lease: Lease, leaseMs: number): Promise<boolean>;
   /** Ends the lease with the outcome; false when it was no longer ours (nothing is changed). */
   release(lease: Lease, outcome: LeaseOutcome): Promise<boolean>;
@@ -112,7 +115,7 @@ export async function openWorkQueue(db: Database, options: WorkQueueOptions = {}
     const candidates = await tx.all(
       `SELECT account_id, folder FROM sync_jobs
         WHERE next_allowed_at <= clock_timestamp() AND (lease_owner IS NULL OR lease_expires_at < clock_timestamp())
-        ORDER BY last_attempt_at ASC NULLS FIRST, account_id, folder
+        ORDER BY lease_owner IS NULL, last_attempt_at ASC NULLS FIRST, account_id, folder
         LIMIT 32 FOR UPDATE SKIP LOCKED`,
     );
     for (const candidate of candidates) {
@@ -174,7 +177,7 @@ export async function openWorkQueue(db: Database, options: WorkQueueOptions = {}
       return db.transaction(async (tx) => {
         const changed = await tx.run(
           `UPDATE sync_jobs SET lease_expires_at = clock_timestamp() + make_interval(secs => ? / 1000.0)
-            WHERE account_id = ? AND folder = ? AND lease_owner = ? AND lease_seq = ? AND lease_expires_at >= clock_timestamp()`,
+            WHERE account_id = ? AND folder = ? AND lease_owner = ? AND lease_seq = ?`,
           [leaseMs, lease.accountId, lease.folder, lease.workerId, lease.seq],
         );
         if (changed !== 1) return false;

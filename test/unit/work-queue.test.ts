@@ -45,6 +45,27 @@ describe('distributed work queue (PostgreSQL)', { skip: postgresSkipReason() }, 
     await store.close();
   });
 
+  test('an expired lease nobody claimed can still be renewed; expired leases are claimed before never-run jobs', async () => {
+    const { store, queue, ids } = await setup(1, ['INBOX', 'Archive']);
+    await queue.setAccountLimit(ids[0] as number, 5);
+    const lease = await queue.claim('w1', 200);
+    assert.ok(lease);
+    await sleep(300);
+    assert.equal(await queue.renew(lease, 5000), true, 'same grant number: still ours');
+    const other = await queue.claim('w2', 5000);
+    assert.ok(other);
+    assert.notEqual(other.folder, lease.folder, 'the renewed job is not handed out again');
+    assert.equal(await overlappingGrants(store.db), 0);
+    await store.close();
+    const second = await setup(2, ['INBOX']);
+    const dying = await second.queue.claim('victim', 200);
+    assert.ok(dying);
+    await sleep(300);
+    const next = await second.queue.claim('heir', 5000);
+    assert.deepEqual([next?.accountId, next?.folder, next?.seq], [dying.accountId, dying.folder, dying.seq + 1], 'the expired job first');
+    await second.store.close();
+  });
+
   test('renewal keeps the lease past its original expiry', async () => {
     const { store, queue } = await setup(1, ['INBOX']);
     const lease = await queue.claim('w1', 300);
