@@ -111,7 +111,10 @@ export async function openWorkQueue(db: Database, options: WorkQueueOptions = {}
     failureCount: Number(row.failure_count),
   });
 
-  async function tryClaim(tx: Queryable, workerId: string, leaseMs: number): Promise<Lease | null> {
+  /** One claim attempt; `contended` when an account was skipped because another claimer held
+   * its lock (worth retrying: it may have room once that claimer commits). */
+  async function tryClaim(tx: Queryable, workerId: string, leaseMs: number): Promise<{ lease: Lease | null; contended: boolean }> {
+    let contended = false;
     const candidates = await tx.all(
       `SELECT account_id, folder FROM sync_jobs
         WHERE next_allowed_at <= clock_timestamp() AND (lease_owner IS NULL OR lease_expires_at < clock_timestamp())
@@ -123,7 +126,10 @@ export async function openWorkQueue(db: Database, options: WorkQueueOptions = {}
       // Claims of one account take turns (until this transaction ends), so the count below
       // sees every committed lease of the account.
       const locked = await tx.one('SELECT CASE WHEN pg_try_advisory_xact_lock(?, ?) THEN 1 ELSE 0 END AS ok', [0x70727865, accountId]);
-      if (Number(locked?.ok) !== 1) continue;
+      if (Number(locked?.ok) !== 1) {
+        contended = true;
+        continue;
+      }
       const live = await tx.one(
         `SELECT COUNT(*) AS n, (SELECT max_connections FROM account_limits WHERE account_id = ?) AS cap
            FROM sync_jobs WHERE account_id = ? AND lease_owner IS NOT NULL AND lease_expires_at >= clock_timestamp()`,
@@ -145,9 +151,9 @@ export async function openWorkQueue(db: Database, options: WorkQueueOptions = {}
            FROM sync_jobs WHERE account_id = ? AND folder = ?`,
         [accountId, candidate.folder],
       );
-      return toLease(row, workerId);
+      return { lease: toLease(row, workerId), contended };
     }
-    return null;
+    return { lease: null, contended };
   }
 
   return {
@@ -172,7 +178,13 @@ export async function openWorkQueue(db: Database, options: WorkQueueOptions = {}
         [accountId, maxConnections],
       );
     },
-    claim: (workerId, leaseMs) => db.transaction((tx) => tryClaim(tx, workerId, leaseMs)),
+    async claim(workerId, leaseMs) {
+      for (let attempt = 0; ; attempt++) {
+        const { lease, contended } = await db.transaction((tx) => tryClaim(tx, workerId, leaseMs));
+        if (lease || !contended || attempt >= 5) return lease;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+      }
+    },
     async renew(lease, leaseMs) {
       return db.transaction(async (tx) => {
         const changed = await tx.run(
