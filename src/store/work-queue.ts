@@ -3,9 +3,9 @@
  * (account x folder) with its schedule and backoff state and, while a worker runs it, a lease
  * (owner, expiry on the server's clock, grant number). Workers claim due jobs with
  * `FOR UPDATE SKIP LOCKED`, jobs whose lease expired (a worker died mid-job) first, then the
- * least recently attempted; an account's live leases never exceed its connection cap (claims of
- * one account are serialised by a transaction-scoped advisory lock); a lease that is not renewed
- * expires and the job is claimed again by anyone. Every grant is written to `lease_log` (granted,
+ * least recently attempted; an account's leases (until released or re-granted) never exceed its
+ * connection cap (claims of one account are serialised by a transaction-scoped advisory lock);
+ * a lease that is not renewed expires and the job is claimed again by anyone. Every grant is written to `lease_log` (granted,
  * last renewed expiry, released) so "never two workers on one job at once" can be checked.
  * `NOTIFY prx_jobs` is sent when a job becomes due now, for workers that LISTEN.
  */
@@ -130,10 +130,13 @@ export async function openWorkQueue(db: Database, options: WorkQueueOptions = {}
         contended = true;
         continue;
       }
+      // Every lease of the account's other jobs counts, expired or not: an expired lease may
+      // still be renewed by a slow holder (its job keeps its connection), and a dead holder's
+      // expired job is claimed first, which moves that lease instead of adding one.
       const live = await tx.one(
         `SELECT COUNT(*) AS n, (SELECT max_connections FROM account_limits WHERE account_id = ?) AS cap
-           FROM sync_jobs WHERE account_id = ? AND lease_owner IS NOT NULL AND lease_expires_at >= clock_timestamp()`,
-        [accountId, accountId],
+           FROM sync_jobs WHERE account_id = ? AND lease_owner IS NOT NULL AND folder <> ?`,
+        [accountId, accountId, candidate.folder],
       );
       const cap = live?.cap === null || live?.cap === undefined ? defaultCap : Number(live.cap);
       if (Number(live?.n ?? 0) >= cap) continue;

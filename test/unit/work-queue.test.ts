@@ -13,8 +13,9 @@ import { StorageError } from '../../src/errors.js';
 import { maxConcurrentPerAccount, overlappingGrants } from '../support/lease-log.js';
 import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
 
-async function setup(accounts: number, folders: string[]): Promise<{ store: Store; queue: WorkQueue; ids: number[] }> {
-  const store = await openStore(freshSchemaUrl('prx_wq'));
+async function setup(accounts: number, folders: string[]): Promise<{ store: Store; queue: WorkQueue; ids: number[]; url: string }> {
+  const url = freshSchemaUrl('prx_wq');
+  const store = await openStore(url);
   const queue = await openWorkQueue(store.db);
   const ids: number[] = [];
   for (let a = 0; a < accounts; a++) {
@@ -22,7 +23,7 @@ async function setup(accounts: number, folders: string[]): Promise<{ store: Stor
     ids.push(id);
     await queue.addJobs(folders.map((folder) => ({ accountId: id, folder, maxMessages: 10 })));
   }
-  return { store, queue, ids };
+  return { store, queue, ids, url };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,6 +65,31 @@ describe('distributed work queue (PostgreSQL)', { skip: postgresSkipReason() }, 
     const next = await second.queue.claim('heir', 5000);
     assert.deepEqual([next?.accountId, next?.folder, next?.seq], [dying.accountId, dying.folder, dying.seq + 1], 'the expired job first');
     await second.store.close();
+  });
+
+  test('an expired lease counts against the account cap until it is released or re-granted', async () => {
+    const { store, queue, url } = await setup(1, ['INBOX', 'Archive']);
+    const slow = await queue.claim('slow', 200);
+    assert.equal(slow?.folder, 'Archive');
+    await sleep(300);
+    // The expired job's row is busy elsewhere (another claimer), so only INBOX is on offer.
+    const other = await openStore(url);
+    let letGo: () => void = () => undefined;
+    let locked: () => void = () => undefined;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = other.db.transaction(async (tx) => {
+      await tx.one("SELECT 1 AS x FROM sync_jobs WHERE folder = 'Archive' FOR UPDATE");
+      locked();
+      await new Promise<void>((resolve) => (letGo = resolve));
+    });
+    await isLocked;
+    assert.equal(await queue.claim('w2', 5000), null, 'the slow holder may still renew: no second connection');
+    letGo();
+    await holding;
+    await other.close();
+    assert.equal(await queue.renew(slow!, 5000), true);
+    assert.equal(await maxConcurrentPerAccount(store.db), 1);
+    await store.close();
   });
 
   test('renewal keeps the lease past its original expiry', async () => {
