@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { openStore, type Store } from '../../src/store/index.js';
-import { openWorkQueue, type WorkQueue } from '../../src/store/work-queue.js';
+import { listenForJobs, openWorkQueue, type WorkQueue } from '../../src/store/work-queue.js';
 import { runDistributedWorker } from '../../src/sync/distributed-worker.js';
 import { StorageError } from '../../src/errors.js';
 import { maxConcurrentPerAccount, overlappingGrants } from '../support/lease-log.js';
@@ -89,6 +89,33 @@ describe('distributed work queue (PostgreSQL)', { skip: postgresSkipReason() }, 
     await other.close();
     assert.equal(await queue.renew(slow!, 5000), true);
     assert.equal(await maxConcurrentPerAccount(store.db), 1);
+    await store.close();
+  });
+
+  test('LISTEN/NOTIFY: a listening worker is woken when jobs are added or become due at once', async () => {
+    const { store, queue, ids } = await setup(1, []);
+    const listener = await listenForJobs(store.db);
+    assert.ok(listener);
+    let wakes = 0;
+    const woken = new Promise<void>((resolve) => listener.subscribe(() => {
+      wakes++;
+      resolve();
+    }));
+    await queue.addJobs([{ accountId: ids[0] as number, folder: 'INBOX', maxMessages: 1 }]);
+    await Promise.race([woken, sleep(3000)]);
+    assert.equal(wakes, 1, 'addJobs notified');
+    const lease = await queue.claim('w1', 5000);
+    await queue.release(lease!, { kind: 'ok', nextInMs: 60_000 });
+    await sleep(200);
+    assert.equal(wakes, 1, 'a job due in a minute does not wake anyone');
+    const again = await queue.claim('w1', 5000);
+    assert.equal(again, null);
+    await store.db.run("UPDATE sync_jobs SET next_allowed_at = clock_timestamp()");
+    const lease2 = await queue.claim('w1', 5000);
+    await queue.release(lease2!, { kind: 'ok', nextInMs: 0 });
+    for (let i = 0; i < 30 && wakes < 2; i++) await sleep(100);
+    assert.equal(wakes, 2, 'due at once: notified');
+    await listener.close();
     await store.close();
   });
 
