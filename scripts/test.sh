@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: build, start the project's Dovecot (installing it when missing), run every
-# test file under dist/test with node's built-in runner, then again under Bun (scripts/test-bun.sh,
+# The whole test suite: build, start the project's Dovecot and PostgreSQL (installing them when
+# missing), run every test file under dist/test with node's built-in runner, then again under Bun
+# (scripts/test-bun.sh,
 # with a smaller fuzz budget and fewer property runs: PRX_BUN_FUZZ_SECONDS, default 20, and
 # PRX_BUN_PROPERTY_RUNS, default 200), stop Dovecot, and end with the line "N passed, N failed"
 # summed over both runs. Exit status is non-zero when anything failed.
@@ -15,6 +16,18 @@ if [ -f test/servers/dovecot.sh ]; then
     dovecot_started=1
   else
     echo "could not start the test Dovecot: integration tests will fail" >&2
+  fi
+fi
+
+# The project's PostgreSQL (installed when missing): the store conformance suite and the
+# distributed-runner tests run on it; they skip, saying why, only when it cannot be started.
+postgres_started=0
+if [ -f test/servers/postgres.sh ]; then
+  if bash test/servers/postgres.sh start; then
+    postgres_started=1
+    export PRX_TEST_POSTGRES_URL=$(bash test/servers/postgres.sh env)
+  else
+    echo "could not start the test PostgreSQL: PostgreSQL tests will be skipped" >&2
   fi
 fi
 
@@ -45,6 +58,7 @@ if [ "$rc" = 0 ] && [ "$bun_rc" != 0 ]; then rc=$bun_rc; fi
 if [ "$rc" = 0 ] && [ $((failed + bun_failed)) -gt 0 ]; then rc=1; fi
 
 if [ "$dovecot_started" = 1 ]; then bash test/servers/dovecot.sh stop >/dev/null 2>&1; fi
+if [ "$postgres_started" = 1 ]; then bash test/servers/postgres.sh stop >/dev/null 2>&1; fi
 rm -f "$log"
 echo "$((passed + bun_passed)) passed, $((failed + bun_failed)) failed"
 exit "$rc"

@@ -58,7 +58,7 @@ export async function upsertAccount(
       `INSERT INTO accounts (email, provider, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (email) DO UPDATE SET provider = excluded.provider, settings = excluded.settings,
          updated_at = excluded.updated_at
-       WHERE provider IS NOT excluded.provider OR settings IS NOT excluded.settings`,
+       WHERE accounts.provider IS NOT excluded.provider OR accounts.settings IS NOT excluded.settings`,
       [account.email, account.provider, JSON.stringify(account.settings), nowTs, nowTs],
     );
     return Number((await db.one('SELECT id FROM accounts WHERE email = ?', [account.email]))?.id);

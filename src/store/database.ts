@@ -4,8 +4,9 @@
  * handle: cached statements, transactions, and (for sql.js) saving the image.
  */
 
-import { CorruptDatabaseError, PrxError, StorageError } from '../errors.js';
+import { ConfigError, CorruptDatabaseError, PrxError, StorageError } from '../errors.js';
 import { openFileEngine } from './engine/file-engine.js';
+import { isPostgresUrl, openPostgresEngine, type PostgresEngineOptions } from './engine/postgres-engine.js';
 import { openSqlJsEngine } from './engine/sqljs-engine.js';
 import type { EngineName, Row, SqlEngine, SqlExecutor, SqlValue } from './engine/types.js';
 import { APPLICATION_ID, MIGRATIONS, ensureSearchIndex } from './schema.js';
@@ -24,6 +25,7 @@ export interface Queryable {
 }
 
 export interface Database extends Queryable {
+  /** The file path, ':memory:', or the PostgreSQL URL without its password. */
   readonly path: string;
   readonly engine: SqlEngine;
   /** True when something changed since the last save (sql.js image; always false on files). */
@@ -45,6 +47,8 @@ export interface OpenDatabaseOptions {
   autosaveIntervalMs?: number | null;
   /** File engine: how long to wait for another process's transaction before LOCKED (10 s). */
   busyTimeoutMs?: number;
+  /** A postgres:// URL: schema and pool size (see postgres-engine.ts). */
+  postgres?: PostgresEngineOptions;
 }
 
 type Executor = Pick<SqlExecutor, 'exec' | 'prepare'>;
@@ -89,17 +93,20 @@ async function migrate(engine: SqlEngine, path: string): Promise<void> {
 }
 
 export async function openDatabase(path: string, options: OpenDatabaseOptions = {}): Promise<Database> {
-  const engineName: EngineName = path === ':memory:' ? 'sqljs' : (options.engine ?? 'file');
+  const engineName: EngineName = path === ':memory:' ? 'sqljs' : isPostgresUrl(path) ? 'postgres' : (options.engine ?? 'file');
+  if (engineName === 'postgres' && !isPostgresUrl(path)) throw new ConfigError('the postgres engine needs a postgres:// URL');
   const engine =
-    engineName === 'file'
+    engineName === 'postgres'
+      ? await openPostgresEngine(path, options.postgres)
+      : engineName === 'file'
       ? await openFileEngine(path, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs })
       : await openSqlJsEngine(path, options.autosaveIntervalMs === undefined ? {} : { autosaveIntervalMs: options.autosaveIntervalMs });
   try {
-    await migrate(engine, path);
+    await (engine.migrate ? engine.migrate() : migrate(engine, path));
   } catch (error) {
     await engine.close().catch(() => undefined);
     if (error instanceof PrxError) throw error;
-    throw new CorruptDatabaseError(`${path} cannot be opened: ${(error as Error).message}`, { cause: error });
+    throw new CorruptDatabaseError(`${engine.path} cannot be opened: ${(error as Error).message}`, { cause: error });
   }
 
   const transaction = <T>(work: (tx: Queryable) => Promise<T>): Promise<T> =>
@@ -109,7 +116,7 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     });
   const handle: Database = {
     ...queryable(engine, transaction),
-    path,
+    path: engine.path,
     engine,
     get dirty() {
       return engine.dirty;

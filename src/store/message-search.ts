@@ -3,10 +3,12 @@
  * ranked by bm25 (subject weighs most, then sender), with a highlighted snippet from SQLite.
  * Without FTS5 (the sql.js build): the documented fallback — the same query language evaluated
  * with LIKE over the same four fields, newest first, and a snippet cut around the first match.
+ * On PostgreSQL: a tsvector index (postgres-search.ts).
  */
 
 import type { Database, Queryable } from './database.js';
 import { escapeLike, checkLimit, toMessage, type StoredMessage } from './message-queries.js';
+import { searchTsvector } from './postgres-search.js';
 import { parseSearchQuery, positiveGroups, toFtsMatch, type SearchField, type SearchTerm } from './search-query.js';
 
 export interface SearchRequest {
@@ -34,7 +36,8 @@ export async function searchMessages(db: Database, request: SearchRequest): Prom
   checkLimit(request.limit);
   const terms = parseSearchQuery(request.query);
   const highlight = request.highlight ?? DEFAULT_HIGHLIGHT;
-  return db.transaction((tx) => (db.engine.fts5 ? searchFts(tx, request, terms, highlight) : searchFallback(tx, request, terms, highlight)));
+  const search = db.engine.name === 'postgres' ? searchTsvector : db.engine.fts5 ? searchFts : searchFallback;
+  return db.transaction((tx) => search(tx, request, terms, highlight));
 }
 
 async function searchFts(db: Queryable, request: SearchRequest, terms: SearchTerm[], highlight: { open: string; close: string }): Promise<SearchResult[]> {
@@ -104,7 +107,7 @@ async function searchFallback(db: Queryable, request: SearchRequest, terms: Sear
 }
 
 /** Around the first matched word of the subject or body: about 100 characters, matches marked. */
-function cutSnippet(message: StoredMessage, words: string[], highlight: { open: string; close: string }): string {
+export function cutSnippet(message: StoredMessage, words: string[], highlight: { open: string; close: string }): string {
   const sources = [message.subject ?? '', message.bodyText ?? '', message.sender ?? '', message.recipients ?? ''];
   const lowerWords = words.map((w) => w.toLowerCase());
   for (const source of sources) {

@@ -256,6 +256,20 @@ export class EmailPlugin {
     return this.withConnection(accountId, signal, work);
   }
 
+  /** Logs the account's connection out (the next call opens a new one), e.g. after a job of a
+   * distributed worker so idle accounts hold no connection. */
+  async disconnect(accountId: number): Promise<void> {
+    const runtime = this.accounts.get(accountId);
+    if (!runtime) return;
+    const closing = runtime.queue.then(async () => {
+      const client = await runtime.connection?.catch(() => null);
+      runtime.connection = null;
+      await client?.logout().catch(() => undefined);
+    });
+    runtime.queue = closing.catch(() => undefined);
+    await closing;
+  }
+
   async close(): Promise<void> {
     for (const runtime of this.accounts.values()) {
       const client = await runtime.connection?.catch(() => null);

@@ -1,6 +1,6 @@
 /**
- * No search string raises an SQL error, on either engine: arbitrary text and fragments of FTS5
- * syntax (quotes, *, -, NEAR, OR/AND/NOT, parentheses, ^, :, column filters, NUL) are either
+ * No search string raises an SQL error, on any engine (PostgreSQL too): arbitrary text and
+ * fragments of FTS5 and tsquery syntax (quotes, *, -, NEAR, OR/AND/NOT, parentheses, ^, :, column filters, NUL) are either
  * searched for or ignored. Results always belong to the account and respect the limit.
  */
 import assert from 'node:assert/strict';
@@ -10,19 +10,20 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { openStore } from '../../src/store/index.js';
+import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
 
 const runs = Math.max(20, Math.ceil(Number(process.env.PRX_PROPERTY_RUNS ?? 2000) / 4));
-const fragments = ['"', '*', '-', 'NEAR', 'NEAR(', 'OR', 'AND', 'NOT', '(', ')', '^', ':', 'subject:', 'from:', 'body:', '{', '}', '+', '\u0000', "'", '\\', '%', '_', ' ', 'report', 'grüße', '你好'];
+const fragments = ['"', '*', '-', 'NEAR', 'NEAR(', 'OR', 'AND', 'NOT', '(', ')', '^', ':', 'subject:', 'from:', 'body:', '{', '}', '+', '\u0000', "'", '\\', '%', '_', ' ', 'report', 'grüße', '你好', '&', '|', '!', '<->', ':*', ':A'];
 const query = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.array(fc.constantFrom(...fragments), { maxLength: 12 }).map((parts) => parts.join('')),
   fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 5 })), { maxLength: 10 }).map((parts) => parts.join(' ')),
 );
 
-for (const engine of ['file', 'sqljs'] as const) {
-  describe(`search queries never raise an SQL error (${engine} engine)`, () => {
-    test('arbitrary and FTS5-syntax-like queries', async () => {
-      const path = engine === 'file' ? join(mkdtempSync(join(tmpdir(), 'prx-search-')), 'mail.db') : ':memory:';
+for (const engine of ['file', 'sqljs', 'postgres'] as const) {
+  describe(`search queries never raise an SQL error (${engine} engine)`, { skip: engine === 'postgres' ? postgresSkipReason() : false }, () => {
+    test('arbitrary and FTS5-syntax-like (and tsquery-syntax-like) queries', async () => {
+      const path = engine === 'file' ? join(mkdtempSync(join(tmpdir(), 'prx-search-')), 'mail.db') : engine === 'postgres' ? freshSchemaUrl() : ':memory:';
       const store = await openStore(path, { engine });
       const accountId = await store.upsertAccount({ email: 'a@test', provider: null, settings: {} }, 1);
       const { folderId } = await store.loadFolderState(accountId, 'INBOX');

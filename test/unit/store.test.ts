@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import type { MessageRecord } from '../../src/mime/types.js';
 import { openStore, type EngineName, type Store } from '../../src/store/index.js';
 import { adjustMemfsGrowth, loadSqlJs, sqlJsLoadInfo } from '../../src/store/sqljs.js';
+import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
 
 function record(messageId: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
   return {
@@ -50,22 +51,23 @@ async function batch(store: Store, accountId: number, folder: string, uids: numb
 /** The engine every test of the conformance suite runs on (set per describe block below). */
 let engine: EngineName = 'file';
 const tempPath = () => join(mkdtempSync(join(tmpdir(), 'prx-store-')), 'mail.db');
-/** A store on the current engine: a temporary file for the file engine, ':memory:' for sql.js
- * unless a path is given. */
+/** A store on the current engine: a temporary file for the file engine, ':memory:' for sql.js,
+ * a fresh schema for PostgreSQL, unless a path is given. */
 async function freshStore(path?: string): Promise<{ store: Store; accountId: number }> {
-  const store = await openStore(path ?? (engine === 'file' ? tempPath() : ':memory:'), { engine });
+  const store = await openStore(path ?? (engine === 'file' ? tempPath() : engine === 'postgres' ? freshSchemaUrl() : ':memory:'), { engine });
   const accountId = await store.upsertAccount({ email: 'alice@example.test', provider: null, settings: { host: 'h' } }, 1);
   return { store, accountId };
 }
 
-for (const engineName of ['file', 'sqljs'] as const) {
-  describe(`store conformance (${engineName} engine)`, () => {
+for (const engineName of ['file', 'sqljs', 'postgres'] as const) {
+  // PostgreSQL: skipped only when it cannot be installed or started here (the reason is printed).
+  describe(`store conformance (${engineName} engine)`, { skip: engineName === 'postgres' ? postgresSkipReason() : false }, () => {
     test.beforeEach(() => {
       engine = engineName;
     });
 
     test('creates the schema, records its version and reopens from the file', async () => {
-      const path = tempPath();
+      const path = engine === 'postgres' ? freshSchemaUrl() : tempPath();
       const { store, accountId } = await freshStore(path);
       await store.applyBatch(await batch(store, accountId, 'INBOX', [1, 2, 3]));
       await store.save();
@@ -79,7 +81,8 @@ for (const engineName of ['file', 'sqljs'] as const) {
       await reopened.close();
     });
 
-    test('refuses a foreign or corrupt file and leaves it untouched', async () => {
+    // PostgreSQL's counterpart (a foreign schema) is in store-postgres.test.ts.
+    if (engineName !== 'postgres') test('refuses a foreign or corrupt file and leaves it untouched', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'prx-store-'));
       const text = join(dir, 'notes.db');
       writeFileSync(text, 'these are my notes, not a database');

@@ -28,7 +28,7 @@ export interface SqlExecutor {
   prepare(sql: string): PreparedStatement;
 }
 
-export type EngineName = 'file' | 'sqljs';
+export type EngineName = 'file' | 'sqljs' | 'postgres';
 
 export interface SqlEngine extends SqlExecutor {
   readonly name: EngineName;
@@ -43,5 +43,8 @@ export interface SqlEngine extends SqlExecutor {
   /** True when committed changes are not yet persisted (always false for file engines). */
   readonly dirty: boolean;
   readonly lastSave: { bytes: number; ms: number } | null;
+  /** Engines with their own schema bookkeeping (PostgreSQL) migrate themselves; the SQLite
+   * engines leave it to the store (PRAGMA user_version). */
+  migrate?(): Promise<void>;
   close(): Promise<void>;
 }
