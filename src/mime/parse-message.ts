@@ -40,7 +40,8 @@ function flatten(addresses: Address[] | Address | undefined): Array<{ name: stri
   const list = Array.isArray(addresses) ? addresses : [addresses];
   const out: Array<{ name: string; address: string }> = [];
   for (const entry of list) {
-    if (entry.group) out.push(...entry.group.map((m) => ({ name: m.name, address: m.address })));
+    // No spread: a group's member list is sender-sized.
+    if (entry.group) for (const member of entry.group) out.push({ name: member.name, address: member.address });
     else if (entry.address) out.push({ name: entry.name, address: entry.address });
   }
   return out;

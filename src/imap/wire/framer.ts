@@ -247,5 +247,8 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
     return clean;
   };
 
-  return { push, end };
+  /** True between responses: no partial line, frame or literal is pending. */
+  const atBoundary = (): boolean => mode.kind === 'line' && lineLength === 0 && frame.segments.length === 0;
+
+  return { push, end, atBoundary };
 }

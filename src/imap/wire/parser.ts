@@ -19,6 +19,8 @@ export interface ResponseParser {
   push(chunk: Uint8Array): void;
   /** End of input; emits an error event if the stream stopped inside a response. */
   end(): void;
+  /** True when every byte pushed so far belonged to a completed response (nothing pending). */
+  atBoundary(): boolean;
 }
 
 const latin1 = new TextDecoder('latin1');
@@ -76,6 +78,9 @@ export function createResponseParser(onEvent: (event: ParserEvent) => void, opti
     },
     end() {
       framer.end();
+    },
+    atBoundary() {
+      return framer.atBoundary();
     },
   };
 }
