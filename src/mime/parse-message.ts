@@ -119,6 +119,12 @@ function toRecord(email: Email, raw: Uint8Array, truncated: boolean, parseError:
 
 const EMPTY_EMAIL: Email = { headers: [], headerLines: [], attachments: [] };
 
+/** A record made without parsing anything (headers only, sha256 Message-ID), for a message
+ * that could not be parsed at all; `parseError` says why. */
+export function unparsedRecord(raw: Uint8Array, parseError: string): MessageRecord {
+  return toRecord(EMPTY_EMAIL, raw, true, parseError);
+}
+
 export async function parseMessage(raw: Uint8Array, options: ParseOptions = {}): Promise<MessageRecord> {
   const truncated = options.headersOnly === true;
   try {

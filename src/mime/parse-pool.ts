@@ -1,28 +1,67 @@
 /**
  * MIME parsing on other cores: a small pool of worker threads running parseMessage, so the main
- * thread keeps reading IMAP bytes and writing SQLite while messages are parsed. Requests go to
- * the least-busy worker.
- * Idle workers do not keep the process alive; a closing pool does, until its workers are gone.
- * If a worker cannot start (a runtime without worker threads) or dies, parsing falls back to the
- * calling thread (the raw bytes are copied to the worker, never transferred, so they are still
- * there for that).
+ * thread keeps reading IMAP bytes and writing SQLite while messages are parsed, and so one
+ * hostile message cannot stall or crash the process.
+ *
+ * Each worker parses one message at a time (the queue lives here), under a wall-clock budget
+ * (`parseTimeoutMs`) and V8 `resourceLimits`. A worker that exceeds the budget is terminated,
+ * and one that dies (out of memory, crash) is gone: either way a fresh worker takes its place
+ * and the message is parsed again there with headers only; its record carries `parseError`
+ * (and `truncated`), so the sync stores it and moves on. Should the headers-only attempt fail
+ * too, the record is built without parsing (sha256 Message-ID). A message is never re-parsed on
+ * the main thread after a worker failed on it.
+ *
+ * Idle workers do not keep the process alive; a closing pool does, until its parses are
+ * answered and its workers are gone. Only when workers cannot run at all (a runtime without
+ * worker threads, a worker script that dies at start three times in a row) or the pool has none
+ * (`workers` 0) or is closed does parsing happen on the calling thread — without a budget.
  */
 
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { parseMessage, type ParseOptions } from './parse-message.js';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { parseMessage, unparsedRecord, type ParseOptions } from './parse-message.js';
 import type { MessageRecord } from './types.js';
 
 export interface ParsePool {
   parse(raw: Uint8Array, options?: ParseOptions): Promise<MessageRecord>;
-  /** Stops the workers; parses still running are answered first. */
+  /** Answers the parses already asked for, then stops the workers. */
   close(): Promise<void>;
   readonly size: number;
+  /** Workers replaced so far because they ran over budget or died. */
+  readonly replaced: number;
+}
+
+export interface ParsePoolOptions {
+  /** Wall-clock budget of one parse in a worker (default 20 s). */
+  parseTimeoutMs?: number;
+  /** V8 limits of each worker (default: 512 MB old generation). */
+  resourceLimits?: ResourceLimits;
+  /** The worker script (tests); default ./parse-worker.js. */
+  workerUrl?: URL;
+}
+
+export const DEFAULT_PARSE_TIMEOUT_MS = 20_000;
+export const DEFAULT_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64 };
+/** Consecutive workers that die before their script is loaded, after which workers count as
+ * unusable here. */
+const MAX_FAILED_STARTS = 3;
+
+interface Job {
+  raw: Uint8Array;
+  headersOnly: boolean;
+  /** Why the full parse failed, when this is the headers-only retry. */
+  failure: string | null;
+  resolve(record: MessageRecord): void;
 }
 
 interface Slot {
   worker: Worker;
-  pending: Map<number, { resolve(record: MessageRecord): void; reject(error: Error): void }>;
+  job: Job | null;
+  jobId: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  dead: boolean;
+  /** The worker's script loaded ('online'). */
+  online: boolean;
 }
 
 /** One worker per core beyond the first, at most `max` (default 3). */
@@ -30,57 +69,135 @@ export function defaultParseWorkers(max = 3): number {
   return Math.max(0, Math.min(max, availableParallelism() - 1));
 }
 
-export function createParsePool(workers = defaultParseWorkers()): ParsePool {
+export function createParsePool(workers = defaultParseWorkers(), options: ParsePoolOptions = {}): ParsePool {
+  const url = options.workerUrl ?? new URL('./parse-worker.js', import.meta.url);
+  const budget = options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS;
+  const limits = options.resourceLimits ?? DEFAULT_WORKER_LIMITS;
   const slots: Slot[] = [];
+  const queue: Job[] = [];
   let nextId = 1;
   let broken = false;
-  const url = new URL('./parse-worker.js', import.meta.url);
+  let closing = false;
+  let replaced = 0;
+  let failedStarts = 0;
+  let outstanding = 0;
+  let drained: (() => void) | null = null;
 
-  const failSlot = (slot: Slot, error: Error): void => {
-    for (const waiter of slot.pending.values()) waiter.reject(error);
-    slot.pending.clear();
-    const index = slots.indexOf(slot);
-    if (index >= 0) slots.splice(index, 1);
+  const settle = (job: Job, record: MessageRecord): void => {
+    outstanding--;
+    job.resolve(record);
+    if (outstanding === 0) drained?.();
   };
 
-  for (let i = 0; i < workers; i++) {
+  /** The answer for a job whose worker failed: retry headers-only once, then give up parsing. */
+  const failJob = (job: Job, reason: string): void => {
+    if (job.failure === null) {
+      queue.unshift({ ...job, headersOnly: true, failure: reason });
+      return;
+    }
+    settle(job, unparsedRecord(job.raw, `message could not be parsed: ${job.failure}; headers: ${reason}`));
+  };
+
+  const spawn = (): Slot | null => {
     let worker: Worker;
     try {
-      worker = new Worker(url);
+      worker = new Worker(url, { resourceLimits: limits });
     } catch {
       broken = true;
-      break;
+      return null;
     }
-    const slot: Slot = { worker, pending: new Map() };
     worker.unref();
-    worker.on('message', (answer: { id: number; record?: MessageRecord; error?: string }) => {
-      const waiter = slot.pending.get(answer.id);
-      if (!waiter) return;
-      slot.pending.delete(answer.id);
-      if (slot.pending.size === 0) worker.unref();
-      if (answer.record) waiter.resolve(answer.record);
-      else waiter.reject(new Error(answer.error ?? 'parse worker failed'));
+    const slot: Slot = { worker, job: null, jobId: 0, timer: null, dead: false, online: false };
+    worker.once('online', () => {
+      slot.online = true;
+      failedStarts = 0;
     });
-    worker.on('error', (error) => failSlot(slot, error));
-    worker.on('exit', () => failSlot(slot, new Error('parse worker exited')));
+    worker.on('message', (answer: { id: number; record?: MessageRecord; error?: string }) => {
+      const job = slot.job;
+      if (!job || slot.dead || answer.id !== slot.jobId) return;
+      release(slot);
+      if (answer.record) {
+        const record = job.failure === null ? answer.record : { ...answer.record, parseError: `${job.failure}; stored with headers only`, truncated: true };
+        settle(job, record);
+      } else failJob(job, answer.error ?? 'parse worker failed');
+      pump();
+    });
+    worker.on('error', (error) => retire(slot, `parse worker failed: ${error.message}`));
+    worker.on('exit', (code) => retire(slot, `parse worker exited (code ${code})`));
     slots.push(slot);
-  }
+    return slot;
+  };
+
+  const release = (slot: Slot): void => {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.job = null;
+    slot.worker.unref();
+  };
+
+  /** A worker that died or ran over budget: replace it and answer its message. */
+  const retire = (slot: Slot, reason: string): void => {
+    if (slot.dead) return;
+    slot.dead = true;
+    const job = slot.job;
+    if (slot.timer) clearTimeout(slot.timer);
+    const index = slots.indexOf(slot);
+    if (index >= 0) slots.splice(index, 1);
+    void slot.worker.terminate().catch(() => undefined);
+    if (!slot.online) failedStarts++;
+    if (job) {
+      replaced++;
+      failJob(job, reason);
+    }
+    if (!closing && !broken) {
+      if (failedStarts >= MAX_FAILED_STARTS) broken = true;
+      else if (slots.length < workers) spawn();
+    }
+    pump();
+  };
+
+  const pump = (): void => {
+    if (broken || slots.length === 0) {
+      // No usable workers: what is queued is parsed here (see the module header).
+      for (const job of queue.splice(0)) {
+        void parseMessage(job.raw, { headersOnly: job.headersOnly }).then((record) =>
+          settle(job, job.failure === null ? record : { ...record, parseError: `${job.failure}; stored with headers only`, truncated: true }),
+        );
+      }
+      return;
+    }
+    for (const slot of slots) {
+      if (queue.length === 0) return;
+      if (slot.job !== null || slot.dead) continue;
+      const job = queue.shift() as Job;
+      slot.job = job;
+      slot.jobId = nextId++;
+      slot.worker.ref();
+      slot.timer = setTimeout(() => retire(slot, `parse exceeded its time budget of ${budget} ms`), budget);
+      slot.worker.postMessage({ id: slot.jobId, raw: job.raw, headersOnly: job.headersOnly });
+    }
+  };
+
+  for (let i = 0; i < workers && !broken; i++) spawn();
 
   return {
     get size() {
       return slots.length;
     },
-    parse(raw, options = {}) {
-      const slot = slots.reduce<Slot | null>((best, candidate) => (best === null || candidate.pending.size < best.pending.size ? candidate : best), null);
-      if (slot === null || broken) return parseMessage(raw, options);
-      const id = nextId++;
-      return new Promise<MessageRecord>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
-        slot.worker.ref();
-        slot.worker.postMessage({ id, raw, headersOnly: options.headersOnly === true });
-      }).catch(() => parseMessage(raw, options));
+    get replaced() {
+      return replaced;
+    },
+    parse(raw, parseOptions = {}) {
+      if (closing || broken || slots.length === 0) return parseMessage(raw, parseOptions);
+      outstanding++;
+      return new Promise<MessageRecord>((resolve) => {
+        queue.push({ raw, headersOnly: parseOptions.headersOnly === true, failure: null, resolve });
+        pump();
+      });
     },
     async close() {
+      closing = true;
+      if (outstanding > 0) await new Promise<void>((resolve) => (drained = resolve));
       const all = slots.splice(0);
       await Promise.all(all.map(stopWorker));
     },
@@ -95,10 +212,10 @@ const EXIT_WAIT_MS = 2_000;
  * while it is still loading its script without anything holding the event loop open: awaiting
  * terminate() alone then leaves a promise pending in a process that has nothing left to run (a
  * replayed sync cut right after the pool started did exactly that). The timer keeps the loop
- * alive meanwhile and bounds the wait. Queued parses are answered by the 'exit' handler, which
- * sends them back to the calling thread.
+ * alive meanwhile and bounds the wait.
  */
 function stopWorker(slot: Slot): Promise<void> {
+  slot.dead = true;
   return new Promise<void>((resolve) => {
     const done = (): void => {
       clearTimeout(keepAlive);

@@ -126,6 +126,23 @@ describe('hostile server: huge lists', () => {
   });
 });
 
+describe('back-pressure: pauseReading stops reading without tripping the inactivity timeout', () => {
+  test('a response waits while reading is paused and arrives after resumeReading', async () => {
+    const server = await serve({ tls: 'implicit' });
+    const client = await openImapSession({ ...hostileClientOptions(server), commandTimeoutMs: 300 });
+    client.pauseReading();
+    let done = false;
+    const noop = client.noop().then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(done, false, 'no byte is read while paused');
+    assert.equal(client.closed, false, 'no TIMEOUT while paused');
+    client.resumeReading();
+    await noop;
+    assert.equal(done, true);
+    client.close();
+  });
+});
+
 describe('hostile server: STARTTLS injection (CVE-2011-0411)', () => {
   const injecting = (extra: string, after?: string) =>
     serve({

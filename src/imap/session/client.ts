@@ -131,7 +131,7 @@ export class ImapClient {
     this.trace = trace;
     const timeout = options.commandTimeoutMs ?? 60_000;
     this.timer = setInterval(() => {
-      if (this.core.inFlight > 0 && !this.idleActive && Date.now() - this.lastActivity > timeout) {
+      if (this.core.inFlight > 0 && !this.idleActive && !this.readingPaused && Date.now() - this.lastActivity > timeout) {
         this.fail(new TimeoutError(`no response from the server for ${timeout} ms`));
       }
     }, Math.min(1000, timeout));
@@ -235,6 +235,23 @@ export class ImapClient {
       },
     });
     return { client, greeting };
+  }
+
+  private readingPaused = false;
+
+  /** Back-pressure: stop reading server bytes (e.g. while the parse queue is full). The
+   * inactivity timeout does not run while reading is paused. */
+  pauseReading(): void {
+    if (this.readingPaused || this.closed) return;
+    this.readingPaused = true;
+    this.transport.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.readingPaused) return;
+    this.readingPaused = false;
+    this.lastActivity = Date.now();
+    if (!this.closed) this.transport.resume();
   }
 
   /** Recent protocol lines (credentials redacted), when `traceSize` > 0. */
