@@ -3,13 +3,16 @@
  * thread keeps reading IMAP bytes and writing SQLite while messages are parsed, and so one
  * hostile message cannot stall or crash the process.
  *
- * Each worker parses one message at a time (the queue lives here), under a wall-clock budget
- * (`parseTimeoutMs`) and V8 `resourceLimits`. A worker that exceeds the budget is terminated,
- * and one that dies (out of memory, crash) is gone: either way a fresh worker takes its place
- * and the message is parsed again there with headers only; its record carries `parseError`
- * (and `truncated`), so the sync stores it and moves on. Should the headers-only attempt fail
- * too, the record is built without parsing (sha256 Message-ID). A message is never re-parsed on
- * the main thread after a worker failed on it.
+ * Each worker parses the messages it is given one after the other, in order, with a few queued
+ * so it never waits for the main thread (the rest wait here, for the least-busy worker). Under
+ * V8 `resourceLimits`, and under a wall-clock budget (`parseTimeoutMs`): a worker that holds
+ * messages and answers none for that long is stuck on the oldest one. A stuck worker is
+ * terminated, and one that dies (out of memory, crash) is gone: either way a fresh worker takes
+ * its place, the messages queued behind the culprit are handed out again, and the culprit is
+ * parsed again with headers only; its record carries `parseError` (and `truncated`), so the
+ * sync stores it and moves on. Should the headers-only attempt fail too, the record is built
+ * without parsing (sha256 Message-ID). A message is never re-parsed on the main thread after a
+ * worker failed on it.
  *
  * Idle workers do not keep the process alive; a closing pool does, until its parses are
  * answered and its workers are gone. Only when workers cannot run at all (a runtime without
@@ -54,10 +57,14 @@ interface Job {
   resolve(record: MessageRecord): void;
 }
 
+/** Messages handed to one worker at once (it parses them in order). */
+const PER_WORKER = 8;
+
 interface Slot {
   worker: Worker;
-  job: Job | null;
-  jobId: number;
+  /** Handed to the worker, oldest (the one being parsed) first. */
+  jobs: Array<{ id: number; job: Job }>;
+  /** Progress watchdog: armed while the worker holds messages, reset by each answer. */
   timer: ReturnType<typeof setTimeout> | null;
   dead: boolean;
   /** The worker's script loaded ('online'). */
@@ -107,15 +114,17 @@ export function createParsePool(workers = defaultParseWorkers(), options: ParseP
       return null;
     }
     worker.unref();
-    const slot: Slot = { worker, job: null, jobId: 0, timer: null, dead: false, online: false };
+    const slot: Slot = { worker, jobs: [], timer: null, dead: false, online: false };
     worker.once('online', () => {
       slot.online = true;
       failedStarts = 0;
+      watch(slot);
     });
     worker.on('message', (answer: { id: number; record?: MessageRecord; error?: string }) => {
-      const job = slot.job;
-      if (!job || slot.dead || answer.id !== slot.jobId) return;
-      release(slot);
+      const index = slot.jobs.findIndex((entry) => entry.id === answer.id);
+      if (index < 0 || slot.dead) return;
+      const [{ job }] = slot.jobs.splice(index, 1) as [{ id: number; job: Job }];
+      watch(slot);
       if (answer.record) {
         const record = job.failure === null ? answer.record : { ...answer.record, parseError: `${job.failure}; stored with headers only`, truncated: true };
         settle(job, record);
@@ -128,19 +137,28 @@ export function createParsePool(workers = defaultParseWorkers(), options: ParseP
     return slot;
   };
 
-  const release = (slot: Slot): void => {
+  /** (Re)arms the watchdog of a worker that holds messages; an idle worker lets the process go. */
+  const watch = (slot: Slot): void => {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
-    slot.job = null;
-    slot.worker.unref();
+    if (slot.jobs.length === 0) {
+      slot.worker.unref();
+      return;
+    }
+    slot.worker.ref();
+    // The budget counts from when the worker can run: loading its script is not parsing.
+    if (slot.online) slot.timer = setTimeout(() => retire(slot, `parse exceeded its time budget of ${budget} ms`), budget);
   };
 
   /** A worker that died or ran over budget: replace it and answer its message. */
   const retire = (slot: Slot, reason: string): void => {
     if (slot.dead) return;
     slot.dead = true;
-    const job = slot.job;
+    const [culprit, ...behind] = slot.jobs.splice(0);
+    const job = culprit?.job ?? null;
     if (slot.timer) clearTimeout(slot.timer);
+    // Messages queued behind the one being parsed did nothing wrong: they go out again first.
+    queue.unshift(...behind.map((entry) => entry.job));
     const index = slots.indexOf(slot);
     if (index >= 0) slots.splice(index, 1);
     void slot.worker.terminate().catch(() => undefined);
@@ -166,15 +184,15 @@ export function createParsePool(workers = defaultParseWorkers(), options: ParseP
       }
       return;
     }
-    for (const slot of slots) {
-      if (queue.length === 0) return;
-      if (slot.job !== null || slot.dead) continue;
+    while (queue.length > 0) {
+      let slot: Slot | null = null;
+      for (const candidate of slots) if (!candidate.dead && (slot === null || candidate.jobs.length < slot.jobs.length)) slot = candidate;
+      if (slot === null || slot.jobs.length >= PER_WORKER) return;
       const job = queue.shift() as Job;
-      slot.job = job;
-      slot.jobId = nextId++;
-      slot.worker.ref();
-      slot.timer = setTimeout(() => retire(slot, `parse exceeded its time budget of ${budget} ms`), budget);
-      slot.worker.postMessage({ id: slot.jobId, raw: job.raw, headersOnly: job.headersOnly });
+      const id = nextId++;
+      slot.jobs.push({ id, job });
+      if (slot.jobs.length === 1) watch(slot);
+      slot.worker.postMessage({ id, raw: job.raw, headersOnly: job.headersOnly });
     }
   };
 

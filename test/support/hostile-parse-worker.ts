@@ -2,12 +2,18 @@
  * A parse worker for the pool's failure tests: the real parseMessage, except that a message with
  * `X-Test: hang` spins forever, `X-Test: crash` ends the worker, `X-Test: oom` allocates until
  * V8's resourceLimits kill it — on the full parse only, so the headers-only retry succeeds —
- * and `X-Test: hang-always` spins on the retry too. Test-only.
+ * and `X-Test: hang-always` spins on the retry too. One message at a time, like the real worker.
+ * Test-only.
  */
 import { parentPort } from 'node:worker_threads';
 import { parseMessage } from '../../src/mime/parse-message.js';
 
+let previous: Promise<unknown> = Promise.resolve();
 parentPort?.on('message', (request: { id: number; raw: Uint8Array; headersOnly: boolean }) => {
+  previous = previous.then(() => handle(request));
+});
+
+function handle(request: { id: number; raw: Uint8Array; headersOnly: boolean }): Promise<unknown> {
   const text = new TextDecoder('latin1').decode(request.raw.subarray(0, 2000));
   const mode = /^X-Test: (\S+)/m.exec(text)?.[1] ?? null;
   if (mode === 'hang-always' || (mode === 'hang' && !request.headersOnly)) for (;;);
@@ -16,8 +22,8 @@ parentPort?.on('message', (request: { id: number; raw: Uint8Array; headersOnly: 
     const hoard: number[][] = [];
     for (;;) hoard.push(new Array(1_000_000).fill(hoard.length));
   }
-  parseMessage(request.raw, { headersOnly: request.headersOnly }).then(
+  return parseMessage(request.raw, { headersOnly: request.headersOnly }).then(
     (record) => parentPort?.postMessage({ id: request.id, record }),
     (error: unknown) => parentPort?.postMessage({ id: request.id, error: String(error) }),
   );
-});
+}
