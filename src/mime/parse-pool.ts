@@ -57,6 +57,9 @@ interface Job {
   resolve(record: MessageRecord): void;
 }
 
+/** Extra time a new worker gets to load its modules before its budget starts. */
+const STARTUP_ALLOWANCE_MS = 30_000;
+
 /** Messages handed to one worker at once (it parses them in order). */
 const PER_WORKER = 8;
 
@@ -67,7 +70,7 @@ interface Slot {
   /** Progress watchdog: armed while the worker holds messages, reset by each answer. */
   timer: ReturnType<typeof setTimeout> | null;
   dead: boolean;
-  /** The worker's script loaded ('online'). */
+  /** The worker's script and its imports are loaded (it said `ready`). */
   online: boolean;
 }
 
@@ -115,12 +118,13 @@ export function createParsePool(workers = defaultParseWorkers(), options: ParseP
     }
     worker.unref();
     const slot: Slot = { worker, jobs: [], timer: null, dead: false, online: false };
-    worker.once('online', () => {
-      slot.online = true;
-      failedStarts = 0;
-      watch(slot);
-    });
-    worker.on('message', (answer: { id: number; record?: MessageRecord; error?: string }) => {
+    worker.on('message', (answer: { id: number; record?: MessageRecord; error?: string; ready?: true }) => {
+      if (answer.ready) {
+        slot.online = true;
+        failedStarts = 0;
+        watch(slot);
+        return;
+      }
       const index = slot.jobs.findIndex((entry) => entry.id === answer.id);
       if (index < 0 || slot.dead) return;
       const [{ job }] = slot.jobs.splice(index, 1) as [{ id: number; job: Job }];
@@ -146,8 +150,10 @@ export function createParsePool(workers = defaultParseWorkers(), options: ParseP
       return;
     }
     slot.worker.ref();
-    // The budget counts from when the worker can run: loading its script is not parsing.
-    if (slot.online) slot.timer = setTimeout(() => retire(slot, `parse exceeded its time budget of ${budget} ms`), budget);
+    // The budget counts from when the worker is ready: loading its modules is not parsing (a
+    // worker that does not get ready within STARTUP_ALLOWANCE_MS more is retired all the same).
+    const wait = slot.online ? budget : budget + STARTUP_ALLOWANCE_MS;
+    slot.timer = setTimeout(() => retire(slot, `parse exceeded its time budget of ${budget} ms`), wait);
   };
 
   /** A worker that died or ran over budget: replace it and answer its message. */

@@ -16,6 +16,9 @@ export interface ParseRequest {
   headersOnly: boolean;
 }
 
+// Modules loaded: from now on the pool's time budget runs.
+parentPort?.postMessage({ ready: true });
+
 // One message after the other, in the order received: the pool's time budget watches the oldest.
 let previous: Promise<void> = Promise.resolve();
 parentPort?.on('message', (request: ParseRequest) => {

@@ -185,21 +185,16 @@ export class EmailPlugin {
     const started = Date.now();
     try {
       const result = await this.withConnection(request.accountId, request.signal, (client) =>
-        syncFolder(
-          createFolderSession(client, this.options.maxMessageBytes !== undefined ? { maxMessageBytes: this.options.maxMessageBytes } : {}),
-          createSyncStore(this.store),
-          withParseBackPressure(this.parse, client, this.options.maxQueuedParseBytes),
-          {
-            accountId: request.accountId,
-            folder,
-            nowTs: request.nowTs,
-            maxMessages: request.maxMessages ?? 100,
-            ...(cursor !== undefined ? { cursor } : {}),
-            ...(this.options.maxMessageBytes !== undefined ? { maxMessageBytes: this.options.maxMessageBytes } : {}),
-            ...(request.signal ? { signal: request.signal } : {}),
-            ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-          },
-        ),
+        syncFolder(createFolderSession(client, { maxMessageBytes: this.options.maxMessageBytes }), createSyncStore(this.store), withParseBackPressure(this.parse, client, this.options.maxQueuedParseBytes), {
+          accountId: request.accountId,
+          folder,
+          nowTs: request.nowTs,
+          maxMessages: request.maxMessages ?? 100,
+          ...(cursor !== undefined ? { cursor } : {}),
+          ...(this.options.maxMessageBytes !== undefined ? { maxMessageBytes: this.options.maxMessageBytes } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
+          ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        }),
       );
       this.store.saveIfDirty();
       this.logger.info?.({ event: 'sync_ok', account: request.accountId, folder, new: result.new, ms: Date.now() - started }, 'folder synced');

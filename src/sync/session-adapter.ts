@@ -47,7 +47,7 @@ function messageIdFromHeader(bytes: Uint8Array): string | null {
 
 export interface FolderSessionOptions {
   /** Most bytes kept of one streamed message (default: folder-sync's 25 MiB). */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
 }
 
 /** A streamed body cut at the cap: the bytes kept, and how many arrived in all. */

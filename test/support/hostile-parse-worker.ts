@@ -8,6 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import { parseMessage } from '../../src/mime/parse-message.js';
 
+parentPort?.postMessage({ ready: true });
 let previous: Promise<unknown> = Promise.resolve();
 parentPort?.on('message', (request: { id: number; raw: Uint8Array; headersOnly: boolean }) => {
   previous = previous.then(() => handle(request));
@@ -19,8 +20,11 @@ function handle(request: { id: number; raw: Uint8Array; headersOnly: boolean }):
   if (mode === 'hang-always' || (mode === 'hang' && !request.headersOnly)) for (;;);
   if (mode === 'crash' && !request.headersOnly) process.exit(3);
   if (mode === 'oom' && !request.headersOnly) {
+    // ~240 MB, far over the test's 48 MB limit; a runtime that ignores resourceLimits (Bun)
+    // then spins, and the time budget ends it instead.
     const hoard: number[][] = [];
-    for (;;) hoard.push(new Array(1_000_000).fill(hoard.length));
+    for (let i = 0; i < 30; i++) hoard.push(new Array(1_000_000).fill(i));
+    for (;;);
   }
   return parseMessage(request.raw, { headersOnly: request.headersOnly }).then(
     (record) => parentPort?.postMessage({ id: request.id, record }),
