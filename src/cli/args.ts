@@ -2,6 +2,7 @@
  * Command-line parsing for `prx-email` (pure: argv + env in, a command or a ConfigError out).
  * Secrets are read from the environment variable the user names, never from argv.
  */
+import { secretFromEnv } from './env-name.js';
 import { ConfigError } from '../errors.js';
 import { isProviderName, type ProviderName } from '../sync/providers.js';
 
@@ -45,7 +46,8 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
       flags.add(arg);
       continue;
     }
-    if (!takesValue.has(arg)) throw new ConfigError(`unknown option '${arg}'`);
+    // Only the option's name is echoed: `--password-env=hunter2` must not print the secret.
+    if (!takesValue.has(arg)) throw new ConfigError(`unknown option '${arg.includes('=') ? `${arg.slice(0, arg.indexOf('='))}=…` : arg}'`);
     const value = rest[++i];
     if (value === undefined) throw new ConfigError(`${arg} needs a value`);
     values.set(arg, [...(values.get(arg) ?? []), value]);
@@ -62,9 +64,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   const passwordEnv = one('--password-env');
   const tokenEnv = one('--oauth-token-env');
   if ((passwordEnv === undefined) === (tokenEnv === undefined)) throw new ConfigError('give exactly one of --password-env VAR or --oauth-token-env VAR');
-  const secretVar = (passwordEnv ?? tokenEnv) as string;
-  const secret = env[secretVar];
-  if (secret === undefined || secret === '') throw new ConfigError(`environment variable ${secretVar} is not set`);
+  const secret = secretFromEnv(passwordEnv !== undefined ? '--password-env' : '--oauth-token-env', (passwordEnv ?? tokenEnv) as string, env);
   const portText = one('--port');
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new ConfigError('--port must be 1-65535');

@@ -11,6 +11,12 @@ import { openStore, type Store } from '../store/index.js';
 import { EmailPlugin } from '../sync/email-plugin.js';
 import { parseCliArgs, USAGE, type ConnectionArgs } from './args.js';
 import { renderProgress, renderSummaryTable, type SummaryRow } from './progress.js';
+import { terminalText } from './terminal-text.js';
+
+/** A summary row with the server-supplied text made safe for the terminal. */
+function terminalRow(row: SummaryRow): SummaryRow {
+  return { ...row, folder: terminalText(row.folder), ...(row.error !== undefined ? { error: terminalText(row.error) } : {}) };
+}
 
 function errorInfo(error: unknown): { code: ErrorCode | 'UNKNOWN'; message: string } {
   return isPrxError(error) ? { code: error.code, message: error.message } : { code: 'UNKNOWN', message: String((error as Error)?.message ?? error) };
@@ -53,7 +59,7 @@ async function runSync(
           onProgress: (p) => {
             if (!showProgress || Date.now() - lastDraw < 100) return;
             lastDraw = Date.now();
-            process.stderr.write(`\r${renderProgress({ folder, done: row.new + p.stored, total: row.new + p.total, bytes: p.bytes, elapsedMs: Date.now() - started })}\u001b[K`);
+            process.stderr.write(`\r${renderProgress({ folder: terminalText(folder), done: row.new + p.stored, total: row.new + p.total, bytes: p.bytes, elapsedMs: Date.now() - started })}\u001b[K`);
           },
         });
         row.new += result.new;
@@ -70,7 +76,7 @@ async function runSync(
         throw Object.assign(error as object, { partialRows: rows });
       }
     }
-    if (showProgress) process.stderr.write(`\r${renderProgress({ folder, done: row.new, total: row.new, bytes: 0, elapsedMs: Date.now() - started })}\u001b[K\n`);
+    if (showProgress) process.stderr.write(`\r${renderProgress({ folder: terminalText(folder), done: row.new, total: row.new, bytes: 0, elapsedMs: Date.now() - started })}\u001b[K\n`);
     rows.push(row);
   }
   return rows;
@@ -86,10 +92,11 @@ async function status(store: Store, json: boolean): Promise<void> {
     return;
   }
   for (const account of accounts) {
-    process.stdout.write(`${account.email}: ${account.messages} messages\n`);
+    process.stdout.write(`${terminalText(account.email)}: ${account.messages} messages\n`);
     for (const f of account.folders) {
       const when = f.lastSyncAt ? new Date(f.lastSyncAt * 1000).toISOString() : 'never';
-      process.stdout.write(`  ${f.folder.padEnd(24)} ${String(f.live).padStart(7)} live ${String(f.deleted).padStart(6)} deleted  cursor ${f.cursor}  ${f.status} ${when}${f.lastError ? `  ${f.lastError}` : ''}\n`);
+      // Folder names and stored errors come from the server: no control characters reach the terminal.
+      process.stdout.write(`  ${terminalText(f.folder).padEnd(24)} ${String(f.live).padStart(7)} live ${String(f.deleted).padStart(6)} deleted  cursor ${f.cursor}  ${terminalText(f.status)} ${when}${f.lastError ? `  ${terminalText(f.lastError)}` : ''}\n`);
     }
   }
 }
@@ -136,12 +143,12 @@ export async function main(argv: string[], env: Record<string, string | undefine
             }
           });
           const more = await runSync(plugin, accountId, folders.slice(0, 1), command.maxMessages, false);
-          process.stderr.write(`${renderSummaryTable(more)}\n`);
+          process.stderr.write(`${renderSummaryTable(more.map(terminalRow))}\n`);
         }
       }
       if (json) {
         process.stdout.write(`${JSON.stringify({ ok: true, folders: rows.map(({ error: _e, ...r }) => r) })}\n`);
-      } else process.stdout.write(`${renderSummaryTable(rows)}\n`);
+      } else process.stdout.write(`${renderSummaryTable(rows.map(terminalRow))}\n`);
       return 0;
     } finally {
       await plugin.close();
@@ -151,7 +158,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const info = errorInfo(error);
     const partial = ((error as { partialRows?: SummaryRow[] })?.partialRows ?? []).map(({ error: _e, ...r }) => r);
     if (json) process.stdout.write(`${JSON.stringify({ ok: false, folders: partial, error: info })}\n`);
-    else process.stderr.write(`prx-email: ${info.code}: ${info.message}\n`);
+    else process.stderr.write(`prx-email: ${info.code}: ${terminalText(info.message, true)}\n`);
     return error instanceof PrxError || isPrxError(error) ? 1 : 2;
   }
 }

@@ -40,7 +40,8 @@ function flatten(addresses: Address[] | Address | undefined): Array<{ name: stri
   const list = Array.isArray(addresses) ? addresses : [addresses];
   const out: Array<{ name: string; address: string }> = [];
   for (const entry of list) {
-    if (entry.group) out.push(...entry.group.map((m) => ({ name: m.name, address: m.address })));
+    // No spread: a group's member list is sender-sized.
+    if (entry.group) for (const member of entry.group) out.push({ name: member.name, address: member.address });
     else if (entry.address) out.push({ name: entry.name, address: entry.address });
   }
   return out;
@@ -117,6 +118,12 @@ function toRecord(email: Email, raw: Uint8Array, truncated: boolean, parseError:
 }
 
 const EMPTY_EMAIL: Email = { headers: [], headerLines: [], attachments: [] };
+
+/** A record made without parsing anything (headers only, sha256 Message-ID), for a message
+ * that could not be parsed at all; `parseError` says why. */
+export function unparsedRecord(raw: Uint8Array, parseError: string): MessageRecord {
+  return toRecord(EMPTY_EMAIL, raw, true, parseError);
+}
 
 export async function parseMessage(raw: Uint8Array, options: ParseOptions = {}): Promise<MessageRecord> {
   const truncated = options.headersOnly === true;

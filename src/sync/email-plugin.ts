@@ -21,6 +21,7 @@ import {
   type SyncRunnerConfig,
   type SyncRunnerReport,
 } from './runner.js';
+import { withParseBackPressure } from './parse-back-pressure.js';
 import { createFolderSession } from './session-adapter.js';
 import { createSyncStore } from './store-adapter.js';
 
@@ -67,8 +68,13 @@ export interface EmailPluginOptions {
   /** Override the MIME parser (tests). */
   parse?: ParseMessage;
   /** Worker threads for MIME parsing (default: one per core beyond the first, at most 3; 0 =
-   * parse on the calling thread). */
+   * parse on the calling thread, without a time budget). */
   parseWorkers?: number;
+  /** Wall-clock budget of one message's parse in a worker (default 20 s): over it, the worker is
+   * replaced and the message stored headers-only with parseError. */
+  parseTimeoutMs?: number;
+  /** Stop reading from the server while the parse queue holds more than this (default 64 MiB). */
+  maxQueuedParseBytes?: number;
 }
 
 interface AccountRuntime {
@@ -107,7 +113,9 @@ export class EmailPlugin {
     this.parse =
       options.parse ??
       ((raw, opts) => {
-        this.parsePool ??= createParsePool(this.options.parseWorkers ?? defaultParseWorkers());
+        this.parsePool ??= createParsePool(this.options.parseWorkers ?? defaultParseWorkers(), {
+          ...(this.options.parseTimeoutMs !== undefined ? { parseTimeoutMs: this.options.parseTimeoutMs } : {}),
+        });
         return this.parsePool.parse(raw, opts);
       });
   }
@@ -177,7 +185,7 @@ export class EmailPlugin {
     const started = Date.now();
     try {
       const result = await this.withConnection(request.accountId, request.signal, (client) =>
-        syncFolder(createFolderSession(client), createSyncStore(this.store), this.parse, {
+        syncFolder(createFolderSession(client, { maxMessageBytes: this.options.maxMessageBytes }), createSyncStore(this.store), withParseBackPressure(this.parse, client, this.options.maxQueuedParseBytes), {
           accountId: request.accountId,
           folder,
           nowTs: request.nowTs,

@@ -70,7 +70,7 @@ export interface FolderSyncResult {
   unchanged: boolean;
 }
 
-const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+export const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 const DEFAULT_BATCH_MESSAGES = 100;
 const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
 const DEFAULT_FETCH_AHEAD = 4;
@@ -294,7 +294,9 @@ function fetchBatch(
 async function parseOne(parseMessage: ParseMessage, message: FetchedMessage): Promise<NewMessage> {
   const record = await parseMessage(message.raw, { headersOnly: message.headersOnly });
   return {
-    record: message.headersOnly ? { ...record, truncated: true, size: message.size } : record,
+    record: message.headersOnly
+      ? { ...record, truncated: true, size: message.size, ...(message.limitExceeded ? { parseError: message.limitExceeded } : {}) }
+      : record,
     uid: message.uid,
     flags: message.flags,
     modseq: message.modseq,

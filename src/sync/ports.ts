@@ -52,6 +52,9 @@ export interface FetchedMessage {
   modseq: bigint | null;
   raw: Uint8Array;
   headersOnly: boolean;
+  /** Set when the server delivered more than the size cap: `raw` is cut at the cap and the
+   * message is stored headers-only with this as its parseError. */
+  limitExceeded?: string;
 }
 
 /** Message-ID header value (or null) and size of a server message, for UIDVALIDITY recovery. */

@@ -1,7 +1,9 @@
 /**
  * Binds the sync engine's `FolderSession` port to an `ImapClient`: EXAMINE with QRESYNC/CONDSTORE,
  * `UID FETCH n:* (UID RFC822.SIZE)` listings, flag fetches with CHANGEDSINCE, and message fetches
- * with BODY.PEEK (never setting \Seen) whose streamed literals are collected per message.
+ * with BODY.PEEK (never setting \Seen) whose streamed literals are collected per message — at
+ * most `maxMessageBytes` of each, whatever size the server announced (the rest is counted and
+ * dropped, and the message is handed on headers-only with `limitExceeded`).
  */
 
 import { concatBytes } from '../bytes.js';
@@ -9,6 +11,7 @@ import type { ImapClient } from '../imap/session/client.js';
 import { atom, raw, sequence } from '../imap/wire/encoder.js';
 import { formatSequenceSet } from '../imap/wire/sequence-set.js';
 import type { FetchAttributes, NumberRange } from '../imap/wire/types.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './folder-sync.js';
 import type { FetchedMessage, FlagState, FolderSession, FolderSnapshot, ServerIdentity, ServerUid } from './ports.js';
 
 const MONTHS: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 };
@@ -42,7 +45,20 @@ function messageIdFromHeader(bytes: Uint8Array): string | null {
   return match ? (match[1] as string).trim() : null;
 }
 
-export function createFolderSession(client: ImapClient): FolderSession {
+export interface FolderSessionOptions {
+  /** Most bytes kept of one streamed message (default: folder-sync's 25 MiB). */
+  maxMessageBytes?: number | undefined;
+}
+
+/** A streamed body cut at the cap: the bytes kept, and how many arrived in all. */
+interface CollectedBody {
+  bytes: Uint8Array;
+  delivered: number;
+  overflow: boolean;
+}
+
+export function createFolderSession(client: ImapClient, options: FolderSessionOptions = {}): FolderSession {
+  const cap = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const condstore = client.enabled.has('CONDSTORE') || client.capabilities.has('CONDSTORE');
   const qresync = client.enabled.has('QRESYNC');
 
@@ -50,23 +66,38 @@ export function createFolderSession(client: ImapClient): FolderSession {
   const fetchWithBodies = async (
     set: string,
     items: ReturnType<typeof atom>[],
-    onResponse: (attributes: FetchAttributes, body: Uint8Array | null) => void,
+    onResponse: (attributes: FetchAttributes, body: CollectedBody | null) => void,
     signal?: AbortSignal,
   ): Promise<void> => {
-    const bodies = new Map<number, Uint8Array[]>();
+    const bodies = new Map<number, { chunks: Uint8Array[]; kept: number; delivered: number }>();
     await client.uidFetch(
       set,
       items,
       {
         body: (event) => {
-          if (event.type === 'body-start') bodies.set(event.seq, []);
-          else if (event.type === 'body-chunk') bodies.get(event.seq)?.push(event.data);
+          if (event.type === 'body-start') bodies.set(event.seq, { chunks: [], kept: 0, delivered: 0 });
+          else if (event.type === 'body-chunk') {
+            const body = bodies.get(event.seq);
+            if (!body) return;
+            body.delivered += event.data.length;
+            // The cap holds while streaming: a server announcing 100 bytes and sending 256 MiB
+            // costs at most `cap` bytes of memory.
+            const room = cap - body.kept;
+            if (room <= 0) return;
+            const part = event.data.length <= room ? event.data : event.data.subarray(0, room);
+            body.chunks.push(part);
+            body.kept += part.length;
+          }
         },
         message: ({ seq, attributes }) => {
-          const chunks = bodies.get(seq);
+          const streamed = bodies.get(seq);
           bodies.delete(seq);
           const inline = attributes.bodySections?.find((section) => !section.streamed);
-          const body = chunks ? concatBytes(chunks) : inline && !inline.streamed ? inline.value : null;
+          const body: CollectedBody | null = streamed
+            ? { bytes: concatBytes(streamed.chunks), delivered: streamed.delivered, overflow: streamed.delivered > cap }
+            : inline && !inline.streamed && inline.value
+              ? { bytes: inline.value.length > cap ? inline.value.subarray(0, cap) : inline.value, delivered: inline.value.length, overflow: inline.value.length > cap }
+              : null;
           onResponse(attributes, body);
         },
       },
@@ -127,16 +158,21 @@ export function createFolderSession(client: ImapClient): FolderSession {
     async fetchMessages(uids, headersOnly, onMessage, signal) {
       const full = uids.filter((uid) => !headersOnly.has(uid));
       const partial = uids.filter((uid) => headersOnly.has(uid));
-      const deliver = (onlyHeaders: boolean) => (attributes: FetchAttributes, body: Uint8Array | null) => {
+      const deliver = (onlyHeaders: boolean) => (attributes: FetchAttributes, body: CollectedBody | null) => {
         if (attributes.uid === undefined || body === null) return;
         const message: FetchedMessage = {
           uid: attributes.uid,
           flags: storedFlags(attributes.flags),
           internalDate: parseInternalDate(attributes.internalDate),
-          size: attributes.rfc822Size ?? body.byteLength,
+          size: body.overflow ? body.delivered : (attributes.rfc822Size ?? body.bytes.byteLength),
           modseq: attributes.modseq ?? null,
-          raw: body,
-          headersOnly: onlyHeaders,
+          raw: body.bytes,
+          headersOnly: onlyHeaders || body.overflow,
+          ...(body.overflow
+            ? {
+                limitExceeded: `LIMIT: the server sent ${body.delivered} bytes for UID ${attributes.uid} (announced ${attributes.rfc822Size ?? 'no size'}), more than maxMessageBytes (${cap}); stored with headers only`,
+              }
+            : {}),
         };
         onMessage(message);
       };
@@ -153,7 +189,7 @@ export function createFolderSession(client: ImapClient): FolderSession {
         [atom('UID'), atom('RFC822.SIZE'), raw('BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]')],
         (attributes, body) => {
           if (attributes.uid === undefined) return;
-          out.push({ uid: attributes.uid, size: attributes.rfc822Size ?? 0, messageIdHeader: body ? messageIdFromHeader(body) : null });
+          out.push({ uid: attributes.uid, size: attributes.rfc822Size ?? 0, messageIdHeader: body ? messageIdFromHeader(body.bytes) : null });
         },
         signal,
       );

@@ -1,8 +1,9 @@
 /**
  * Fuzz findings, kept: every input in fixtures/fuzz-regressions/ (parser streams as .bin,
- * mutated scenario transcripts as .txt) runs through its target again and must pass. Plus a
- * fixed-seed slice of the fuzzer (same inputs on every run), so the targets stay exercised
- * whatever the time-boxed run draws.
+ * mutated scenario transcripts as .txt, structure-aware generator inputs as .json
+ * {target, generator, seed, scale, chunkSizes}) runs through its target again and must pass,
+ * generator inputs within their wall-clock budget. Plus a fixed-seed slice of the fuzzer (same
+ * inputs on every run), so the targets stay exercised whatever the time-boxed run draws.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { parseTranscript, sideBytes } from '../../src/imap/transcript/index.js';
 import { loadScenarioTranscripts, scenarios } from '../support/replay/scenarios.js';
 import { createRandom, mutateBytes, mutateTranscript } from './mutate.js';
 import { regressionsDir } from './regressions-dir.js';
+import { MIME_GENERATORS, SERVER_GENERATORS } from './generators.js';
+import { GENERATOR_BUDGET_MS, runMimeGenerator, runServerGenerator } from './hostile-targets.js';
 import { runParserTarget, runSessionTarget } from './targets.js';
 
 const files = existsSync(regressionsDir) ? readdirSync(regressionsDir).sort() : [];
@@ -30,6 +33,13 @@ test(`fuzz regressions: ${files.length} saved findings pass their target`, async
       assert.ok(scenario, `${file}: unknown scenario ${mutated.meta.scenario}`);
       const phase = Number(mutated.meta.phase);
       const verdict = await runSessionTarget(scenario, loadScenarioTranscripts(scenario), phase, mutated);
+      assert.ok(verdict.ok, `${file}: ${verdict.ok ? '' : verdict.reason}`);
+    } else if (file.endsWith('.json')) {
+      const input = JSON.parse(readFileSync(path, 'utf8')) as { target: 'server' | 'mime'; generator: string; seed: number; scale: number; chunkSizes: number[] };
+      const verdict =
+        input.target === 'server'
+          ? await runServerGenerator(input.generator, createRandom(input.seed), input.scale, input.chunkSizes, GENERATOR_BUDGET_MS)
+          : await runMimeGenerator(input.generator, createRandom(input.seed), input.scale, GENERATOR_BUDGET_MS);
       assert.ok(verdict.ok, `${file}: ${verdict.ok ? '' : verdict.reason}`);
     }
   }
@@ -52,6 +62,20 @@ test('fuzz, fixed seed: 3000 parser inputs and 60 whole-stack inputs', async () 
     const { scenario, transcripts } = all[i % all.length] as (typeof all)[number];
     const phaseIndex = i % scenario.phases.length;
     const verdict = await runSessionTarget(scenario, transcripts, phaseIndex, mutateTranscript(random, transcripts[phaseIndex] as (typeof transcripts)[number], streams));
+    assert.ok(verdict.ok, verdict.ok ? '' : verdict.reason);
+  }
+});
+
+test('fuzz, fixed seed: every structure-aware generator, small scale, tiny and large chunks', async () => {
+  const random = createRandom(20261202);
+  for (const name of Object.keys(SERVER_GENERATORS)) {
+    for (const chunkSizes of [[7], [65536]]) {
+      const verdict = await runServerGenerator(name, createRandom(Math.floor(random() * 2 ** 31)), 0.02, chunkSizes, GENERATOR_BUDGET_MS);
+      assert.ok(verdict.ok, verdict.ok ? '' : verdict.reason);
+    }
+  }
+  for (const name of Object.keys(MIME_GENERATORS)) {
+    const verdict = await runMimeGenerator(name, createRandom(Math.floor(random() * 2 ** 31)), 0.1, GENERATOR_BUDGET_MS);
     assert.ok(verdict.ok, verdict.ok ? '' : verdict.reason);
   }
 });

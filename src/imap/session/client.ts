@@ -11,7 +11,7 @@
  * command cannot be undone on the wire, so it closes the connection (the caller reconnects).
  */
 
-import { AbortedError, AuthError, LimitError, ProtocolError, ThrottledError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
+import { AbortedError, AuthError, isPrxError, LimitError, ProtocolError, ThrottledError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
 import { connect as connectTransport } from '../transport/connect.js';
 import type { ConnectOptions, Transport } from '../transport/types.js';
 import type { TranscriptSink } from '../transcript/recorder.js';
@@ -44,6 +44,9 @@ export interface ImapSessionOptions extends ImapConnectionConfig {
   /** Receives every byte of the session in order, credentials replaced by `***` (see
    * `createTranscriptRecorder`, docs/transcripts.md). */
   transcript?: TranscriptSink;
+  /** UID SEARCH answers larger than this fail with LIMIT instead of being expanded (default
+   * 2,000,000; see MAX_SEARCH_RESULTS). */
+  maxSearchResults?: number;
   /** Supplies the byte pipe instead of `connect()` (tests, replay, proxies). The default verifies
    * TLS; a replacement owns that duty. */
   connectTransport?: (options: ConnectOptions) => Promise<Transport>;
@@ -114,6 +117,10 @@ export class ImapClient {
   private readonly trace;
   private selectCollector: ((data: UntaggedResponse) => boolean) | null = null;
   private idleActive = false;
+  /** STARTTLS injection guard (CVE-2011-0411, client side): see startTls(). */
+  private readonly starttlsGuard = { awaitingOk: false, sealed: false, injected: false };
+  /** Replaced by a fresh parser after the TLS upgrade (set by create()). */
+  private resetParser: () => boolean = () => true;
 
   private constructor(
     private readonly transport: Transport,
@@ -124,7 +131,7 @@ export class ImapClient {
     this.trace = trace;
     const timeout = options.commandTimeoutMs ?? 60_000;
     this.timer = setInterval(() => {
-      if (this.core.inFlight > 0 && !this.idleActive && Date.now() - this.lastActivity > timeout) {
+      if (this.core.inFlight > 0 && !this.idleActive && !this.readingPaused && Date.now() - this.lastActivity > timeout) {
         this.fail(new TimeoutError(`no response from the server for ${timeout} ms`));
       }
     }, Math.min(1000, timeout));
@@ -167,15 +174,36 @@ export class ImapClient {
       maxInFlight: options.maxPipelineDepth ?? 32,
     });
     client = new ImapClient(transport, core, options, trace);
-    const parser = createResponseParser((event: ParserEvent) => {
+    const guard = client.starttlsGuard;
+    const onEvent = (event: ParserEvent): void => {
+      if (guard.sealed) {
+        // A response after the tagged OK to STARTTLS, before the handshake: injected plaintext.
+        guard.injected = true;
+        return;
+      }
       if (event.type === 'response') trace.add('S', summarize(event.response));
       core.receive(event);
-    });
+      if (guard.awaitingOk && event.type === 'response' && event.response.type === 'tagged') {
+        guard.awaitingOk = false;
+        guard.sealed = event.response.condition === 'OK';
+      }
+    };
+    let parser = createResponseParser(onEvent);
+    client.resetParser = () => {
+      const clean = parser.atBoundary();
+      parser = createResponseParser(onEvent);
+      return clean;
+    };
     let firstBytes = true;
     transport.setHandlers({
       data: (chunk) => {
+        if (client.closedWith !== undefined) return;
         client.lastActivity = Date.now();
         options.transcript?.server(chunk);
+        if (guard.sealed) {
+          guard.injected = true;
+          return;
+        }
         if (firstBytes) {
           firstBytes = false;
           const head = new TextDecoder('latin1').decode(chunk.subarray(0, 8));
@@ -187,16 +215,43 @@ export class ImapClient {
             return;
           }
         }
-        parser.push(chunk);
+        // Nothing thrown while handling server bytes may reach the event loop (it would end the
+        // process): it fails this connection with a typed error instead.
+        try {
+          parser.push(chunk);
+        } catch (thrown) {
+          client.fail(errorFromHandler(thrown));
+        }
       },
       close: (error) => {
-        parser.end();
+        try {
+          parser.end();
+        } catch (thrown) {
+          client.fail(errorFromHandler(thrown));
+        }
         const final = error ?? (client.closedWith === undefined ? null : client.closedWith);
         if (!greeted) greetingReject(error ?? new ProtocolError('connection closed before the greeting'));
         client.fail(final ?? new ProtocolError('connection closed'));
       },
     });
     return { client, greeting };
+  }
+
+  private readingPaused = false;
+
+  /** Back-pressure: stop reading server bytes (e.g. while the parse queue is full). The
+   * inactivity timeout does not run while reading is paused. */
+  pauseReading(): void {
+    if (this.readingPaused || this.closed) return;
+    this.readingPaused = true;
+    this.transport.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.readingPaused) return;
+    this.readingPaused = false;
+    this.lastActivity = Date.now();
+    if (!this.closed) this.transport.resume();
   }
 
   /** Recent protocol lines (credentials redacted), when `traceSize` > 0. */
@@ -286,8 +341,23 @@ export class ImapClient {
     if (!this.capabilities.has('STARTTLS')) {
       throw new TlsError('the server does not offer STARTTLS; refusing to continue without TLS');
     }
-    await this.run({ name: 'STARTTLS', args: [], exclusive: true }, signal);
+    const guard = this.starttlsGuard;
+    guard.awaitingOk = true;
+    try {
+      await this.run({ name: 'STARTTLS', args: [], exclusive: true }, signal);
+    } finally {
+      guard.awaitingOk = false;
+    }
+    // Anything the server sent after its OK and before the handshake (a whole response or part
+    // of one) would be taken as protected data: refuse the connection (CVE-2011-0411).
+    const clean = this.resetParser();
+    if (guard.injected || !clean) {
+      const error = new TlsError('the server sent data after its STARTTLS OK, before the TLS handshake (possible command injection); refusing the connection');
+      this.fail(error);
+      throw error;
+    }
     await this.transport.upgradeToTls();
+    guard.sealed = false;
     this.capabilities.clear();
     await this.capability(signal);
   }
@@ -345,7 +415,8 @@ export class ImapClient {
         args: wanted.map((c) => atom(c)),
         onUntagged: (data) => {
           if (data.type !== 'enabled') return false;
-          reported = [...(reported ?? []), ...data.capabilities];
+          reported ??= [];
+          for (const capability of data.capabilities) reported.push(capability);
           return true;
         },
       },
@@ -451,7 +522,8 @@ export class ImapClient {
           result.flags = data.flags;
           return true;
         case 'vanished':
-          result.vanished.push(...data.uids);
+          // Never spread a server-sized list into a call (a long VANISHED overflows the stack).
+          for (const range of data.uids) result.vanished.push(range);
           return true;
         case 'fetch':
           result.changed.push(data.attributes);
@@ -486,9 +558,16 @@ export class ImapClient {
     return result;
   }
 
-  /** UID SEARCH; uses ESEARCH (RETURN (ALL)) when offered. Returns UIDs ascending. */
+  /**
+   * UID SEARCH; uses ESEARCH (RETURN (ALL)) when offered. Returns UIDs ascending. An answer of
+   * more than `maxSearchResults` UIDs (SEARCH numbers or ESEARCH ranges alike) fails with LIMIT
+   * before anything is expanded; below the cap the expansion is one typed-array pass.
+   */
   async uidSearch(criteria: CommandArg[], signal?: AbortSignal): Promise<number[]> {
-    const uids: number[] = [];
+    const cap = this.options.maxSearchResults ?? MAX_SEARCH_RESULTS;
+    const ids: number[] = [];
+    const ranges: NumberRange[] = [];
+    let rangeCount = 0;
     let tooMany = 0;
     const esearch = this.capabilities.has('ESEARCH');
     const args = esearch ? [atom('RETURN'), list(atom('ALL')), ...criteria] : criteria;
@@ -498,18 +577,25 @@ export class ImapClient {
         args,
         onUntagged: (data) => {
           if (data.type === 'search') {
+            if (tooMany > 0 || ids.length + data.ids.length + rangeCount > cap) {
+              tooMany = Math.max(tooMany, ids.length + data.ids.length + rangeCount);
+              return true;
+            }
             // No spread: a SEARCH of a big mailbox holds more numbers than a call has arguments.
-            for (const id of data.ids) uids.push(id);
+            for (const id of data.ids) ids.push(id);
             return true;
           }
           if (data.type === 'esearch') {
-            const all = data.all ?? [];
-            const count = countInRanges(all);
-            if (uids.length + count > MAX_SEARCH_RESULTS) {
-              tooMany = count;
+            if (tooMany > 0) return true;
+            // Counted per response (overlaps between responses count twice: only a hostile
+            // server sends those), merged once at the end.
+            const count = rangeCount + countInRanges(data.all ?? []);
+            if (ids.length + count > cap) {
+              tooMany = ids.length + count;
               return true;
             }
-            for (const range of mergeRanges(all)) for (let uid = range.start; uid <= range.end; uid++) uids.push(uid);
+            for (const range of data.all ?? []) ranges.push(range);
+            rangeCount = count;
             return true;
           }
           return false;
@@ -517,8 +603,8 @@ export class ImapClient {
       },
       signal,
     );
-    if (tooMany > 0) throw new LimitError(`UID SEARCH: the server reported ${tooMany} results (more than ${MAX_SEARCH_RESULTS}); refusing to expand them`);
-    return [...new Set(uids)].sort((a, b) => a - b);
+    if (tooMany > 0) throw new LimitError(`UID SEARCH: the server reported ${tooMany} results (more than ${cap}); refusing to expand them`);
+    return sortedUnique(ids, mergeRanges(ranges), rangeCount);
   }
 
   /**
@@ -550,7 +636,7 @@ export class ImapClient {
             return true;
           }
           if (data.type === 'vanished' && data.earlier) {
-            vanished.push(...data.uids);
+            for (const range of data.uids) vanished.push(range);
             return true;
           }
           return false;
@@ -742,8 +828,36 @@ function toMailboxInfo(data: ListResponse): MailboxInfo {
   };
 }
 
-/** More UIDs than any real mailbox holds: an ESEARCH answer above this is refused, not expanded. */
-const MAX_SEARCH_RESULTS = 10_000_000;
+/** More UIDs than a real mailbox holds: a SEARCH/ESEARCH answer above this is refused, not
+ * expanded (2 million UIDs expand and sort in well under a second). */
+const MAX_SEARCH_RESULTS = 2_000_000;
+
+/** SEARCH numbers plus merged ESEARCH ranges (covering at most `rangeCount` UIDs) → ascending
+ * unique UIDs, via one Uint32Array. */
+function sortedUnique(ids: readonly number[], ranges: readonly NumberRange[], rangeCount: number): number[] {
+  const all = new Uint32Array(ids.length + rangeCount);
+  let n = 0;
+  for (const id of ids) if (Number.isInteger(id) && id > 0 && id <= 0xffffffff) all[n++] = id;
+  for (const range of ranges) for (let uid = range.start; uid <= range.end && uid <= 0xffffffff; uid++) all[n++] = uid;
+  const sorted = all.subarray(0, n);
+  if (ids.length > 0) sorted.sort();
+  const out: number[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const uid = sorted[i] as number;
+    if (i === 0 || uid !== sorted[i - 1]) out.push(uid);
+  }
+  return out;
+}
+
+/** Any exception thrown while handling server bytes, as the typed error that fails the
+ * connection: LIMIT for resource exhaustion (RangeError: stack, array or string size), PROTOCOL
+ * otherwise. */
+function errorFromHandler(thrown: unknown): PrxError {
+  if (isPrxError(thrown)) return thrown;
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  if (thrown instanceof RangeError) return new LimitError(`server data exceeded a runtime limit: ${message}`, { cause: thrown });
+  return new ProtocolError(`server data could not be handled: ${message}`, { cause: thrown });
+}
 
 const TOO_MANY_CONNECTIONS = /too many (simultaneous )?connections|maximum number of connections/i;
 

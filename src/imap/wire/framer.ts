@@ -47,7 +47,27 @@ type Mode =
   | { kind: 'literal'; remaining: number; parts: Uint8Array[]; size: number }
   | { kind: 'stream'; remaining: number; seq: number; size: number }
   | { kind: 'skip-literal'; remaining: number }
-  | { kind: 'skip-line' };
+  // `tail`: the last bytes of the skipped line so far, to spot a literal marker at its end.
+  | { kind: 'skip-line'; tail: Uint8Array };
+
+/** Longest literal marker with its CR: `~{` + 15 digits + `+}` + CR. */
+const MARKER_TAIL = 20;
+
+/** The last MARKER_TAIL bytes of `before` followed by `next`. */
+function keepTail(before: Uint8Array, next: Uint8Array): Uint8Array {
+  if (next.length >= MARKER_TAIL) return next.subarray(next.length - MARKER_TAIL);
+  const keep = Math.min(before.length, MARKER_TAIL - next.length);
+  const out = new Uint8Array(keep + next.length);
+  out.set(before.subarray(before.length - keep), 0);
+  out.set(next, keep);
+  return out;
+}
+
+/** Size announced by a literal marker at the end of a (skipped) line's tail, or -1. */
+function literalAtEndOfTail(tail: Uint8Array): number {
+  const end = tail.length > 0 && tail[tail.length - 1] === CR ? tail.length - 1 : tail.length;
+  return literalSizeAtEnd(tail.subarray(0, end));
+}
 
 /**
  * Recognises the literal marker at the end of a line segment. Returns the announced size, or -1
@@ -89,6 +109,13 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
     frame = { segments: [], literals: [] };
     frameBytes = 0;
     fetchSeq = null;
+  };
+
+  /** The last bytes of the line collected so far (for a literal marker at its end). */
+  const lineTail = (): Uint8Array => {
+    let tail: Uint8Array = new Uint8Array(0);
+    for (let i = Math.max(0, lineParts.length - MARKER_TAIL); i < lineParts.length; i++) tail = keepTail(tail, lineParts[i] as Uint8Array);
+    return tail;
   };
 
   const takeLine = (tail: Uint8Array): Uint8Array => {
@@ -136,7 +163,7 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
       if (size > limits.maxStreamedLiteralSize) {
         sink.frameError(`literal of ${size} bytes exceeds maxStreamedLiteralSize`, frame.segments[0] ?? null, true);
         resetFrame();
-        mode = { kind: 'skip-literal', remaining: size };
+        mode = size === 0 ? { kind: 'skip-line', tail: new Uint8Array(0) } : { kind: 'skip-literal', remaining: size };
         return;
       }
       sink.bodyStart(info, size);
@@ -171,10 +198,10 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
             lineLength += part.length;
             if (lineLength + frameBytes > limits.maxLineLength) {
               sink.frameError('line exceeds maxLineLength', frame.segments[0] ?? part, true);
+              mode = { kind: 'skip-line', tail: keepTail(lineTail(), part) };
               lineParts = [];
               lineLength = 0;
               resetFrame();
-              mode = { kind: 'skip-line' };
             } else lineParts.push(part);
             offset = chunk.length;
             break;
@@ -183,9 +210,13 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
           offset = lf + 1;
           if (lineLength + tail.length + frameBytes > limits.maxLineLength) {
             sink.frameError('line exceeds maxLineLength', frame.segments[0] ?? tail, true);
+            // The rest of the response is skipped exactly: a literal announced at the end of the
+            // offending line is skipped too, never read as responses.
+            const size = literalAtEndOfTail(keepTail(lineTail(), tail));
             lineParts = [];
             lineLength = 0;
             resetFrame();
+            if (size >= 0) mode = { kind: 'skip-literal', remaining: size };
             break;
           }
           frameBytes += tail.length;
@@ -220,15 +251,19 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
           mode.remaining -= take;
           offset += take;
           // After the literal the rest of the response's line is skipped too.
-          if (mode.remaining === 0) mode = { kind: 'skip-line' };
+          if (mode.remaining === 0) mode = { kind: 'skip-line', tail: new Uint8Array(0) };
           break;
         }
         case 'skip-line': {
           const lf = chunk.indexOf(LF, offset);
-          if (lf < 0) offset = chunk.length;
-          else {
+          if (lf < 0) {
+            mode.tail = keepTail(mode.tail, chunk.subarray(offset));
+            offset = chunk.length;
+          } else {
+            // A line that ends with a literal marker continues after the literal.
+            const size = literalAtEndOfTail(keepTail(mode.tail, chunk.subarray(offset, lf)));
             offset = lf + 1;
-            mode = { kind: 'line' };
+            mode = size >= 0 ? { kind: 'skip-literal', remaining: size } : { kind: 'line' };
           }
           break;
         }
@@ -247,5 +282,8 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
     return clean;
   };
 
-  return { push, end };
+  /** True between responses: no partial line, frame or literal is pending. */
+  const atBoundary = (): boolean => mode.kind === 'line' && lineLength === 0 && frame.segments.length === 0;
+
+  return { push, end, atBoundary };
 }

@@ -19,6 +19,8 @@ export interface ResponseParser {
   push(chunk: Uint8Array): void;
   /** End of input; emits an error event if the stream stopped inside a response. */
   end(): void;
+  /** True when every byte pushed so far belonged to a completed response (nothing pending). */
+  atBoundary(): boolean;
 }
 
 const latin1 = new TextDecoder('latin1');
@@ -38,7 +40,11 @@ function tagOf(head: Uint8Array | null): string | null {
 export function createResponseParser(onEvent: (event: ParserEvent) => void, options: ResponseParserOptions = {}): ResponseParser {
   const limits: ParserLimits = { ...DEFAULT_PARSER_LIMITS, ...options.limits };
   const emitError = (message: string, head: Uint8Array | null, isLimit: boolean): void => {
+    // No stack trace: it would always point here, and a hostile stream yields one per response.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     const error = isLimit ? new LimitError(message) : new ProtocolError(message);
+    Error.stackTraceLimit = limit;
     onEvent({ type: 'error', error: error as ProtocolError, excerpt: excerptOf(head), tag: tagOf(head) });
   };
   const framer = createFramer(
@@ -76,6 +82,9 @@ export function createResponseParser(onEvent: (event: ParserEvent) => void, opti
     },
     end() {
       framer.end();
+    },
+    atBoundary() {
+      return framer.atBoundary();
     },
   };
 }

@@ -11,7 +11,16 @@
 import type { Frame, FrameLiteral } from './framer.js';
 import type { ParserLimits } from './types.js';
 
-export class GrammarError extends Error {}
+/** Malformed input inside one response. Thrown and caught within the parser, possibly once per
+ * response of a hostile stream, so it skips the stack trace (most of the cost of an Error). */
+export class GrammarError extends Error {
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** A generic IMAP value: NIL, an atom/number/string (as text), a literal's bytes, or a list. */
 export type WireValue = null | string | Uint8Array | StreamedMarker | WireValue[];
