@@ -4,21 +4,48 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../src/store/index.js';
+import { createRandom } from '../fuzz/mutate.js';
+import { randomSeed } from '../support/property-config.js';
 
 const writer = join(process.cwd(), 'dist/test/support/crash-writer.js');
+/** The kill windows' seed: printed, so a failing run can be repeated with PRX_PROPERTY_SEED. */
+const SEED = randomSeed();
 
-test('SIGKILL during saves never leaves a torn or inconsistent file', async () => {
+/** The file's modification time in ms, or null while it does not exist. */
+function mtimeOf(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/** Waits (polling, at most 20 s) until the child has saved the file at least once since `since`,
+ * so the kill lands while it is saving, however slow its start-up on a loaded machine. */
+async function waitForSave(path: string, since: number | null): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const now = mtimeOf(path);
+    if (now !== null && now !== since) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+test(`SIGKILL during saves never leaves a torn or inconsistent file (seed ${SEED})`, async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'prx-crash-')), 'mail.db');
-  const kills = 12;
+  const kills = 16;
+  const random = createRandom(SEED);
   let lastCursor = 0;
   for (let i = 0; i < kills; i++) {
+    const before = mtimeOf(path);
     const child = spawn(process.execPath, [writer, path], { stdio: 'ignore' });
-    await new Promise((resolve) => setTimeout(resolve, 300 + Math.floor(Math.random() * 400)));
+    await waitForSave(path, before);
+    await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 100)));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     if (!existsSync(path)) continue;
