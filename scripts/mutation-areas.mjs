@@ -14,7 +14,13 @@ export const areas = {
       'src/imap/session/client.ts:296-335',
       'src/imap/session/client.ts:781-798',
     ],
-    tests: ['unit/auth-redaction', 'unit/session-core'],
+    tests: ['unit/auth-redaction', 'unit/session-core', 'unit/session-core-redaction'],
+  },
+  // The sync engine's guarantees only (cursor/transaction rules, UIDVALIDITY recovery): the
+  // part of `sync` that fits a short run on a loaded machine.
+  'sync-core': {
+    mutate: ['src/sync/folder-sync.ts', 'src/sync/uidvalidity-recovery.ts'],
+    tests: ['unit/sync-guarantees', 'unit/sync-folder', 'property/sync-convergence'],
   },
   // The sync engine: cursor/transaction rules, UIDVALIDITY recovery, reconciliation, runner, plugin.
   sync: {
