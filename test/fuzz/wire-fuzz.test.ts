@@ -45,6 +45,7 @@ test(`fuzz: parser and session on mutated recorded streams (seed ${SEED}, ${BUDG
     const parserEnd = Date.now() + BUDGET_MS / 3;
     let parserInputs = 0;
     let parserBytes = 0;
+    let parserClean = 0;
     while (Date.now() < parserEnd) {
       for (let batch = 0; batch < 50; batch++) {
         let stream = streams[Math.floor(random() * streams.length)] as Uint8Array;
@@ -54,6 +55,7 @@ test(`fuzz: parser and session on mutated recorded streams (seed ${SEED}, ${BUDG
         const verdict = runParserTarget(stream, chunks);
         parserInputs++;
         parserBytes += stream.length;
+        if (verdict.ok && verdict.errors === 0) parserClean++;
         if (!verdict.ok) findings.push(`${verdict.reason}\n  saved: ${save(`parser-${SEED}-${parserInputs}.bin`, stream)} (chunks ${chunks.join(',')})`);
       }
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -69,7 +71,7 @@ test(`fuzz: parser and session on mutated recorded streams (seed ${SEED}, ${BUDG
     mkdirSync(regressionsDir, { recursive: true });
     const inFlight = join(regressionsDir, `session-crashed-process-${SEED}.txt`);
     let sessionInputs = 0;
-    const outcomes = { settled: 0 };
+    const outcomes = { settled: 0, succeeded: 0 };
     while (Date.now() < sessionEnd) {
       const { scenario, transcripts } = all[Math.floor(random() * all.length)] as (typeof all)[number];
       const phaseIndex = Math.floor(random() * scenario.phases.length);
@@ -80,7 +82,10 @@ test(`fuzz: parser and session on mutated recorded streams (seed ${SEED}, ${BUDG
       writeFileSync(inFlight, formatted);
       const verdict = await runSessionTarget(scenario, transcripts, phaseIndex, mutated);
       sessionInputs++;
-      if (verdict.ok) outcomes.settled++;
+      if (verdict.ok) {
+        outcomes.settled++;
+        if (verdict.outcome === 'ok') outcomes.succeeded++;
+      }
       else {
         const file = save(`session-${scenario.name}-${phaseIndex + 1}-${SEED}-${sessionInputs}.txt`, formatted);
         findings.push(`${verdict.reason}\n  saved: ${file}`);
@@ -91,6 +96,11 @@ test(`fuzz: parser and session on mutated recorded streams (seed ${SEED}, ${BUDG
     const sessionSeconds = (Date.now() - sessionStart) / 1000;
     console.log(`fuzz session: ${sessionInputs} inputs in ${sessionSeconds.toFixed(0)} s = ${(sessionInputs / sessionSeconds).toFixed(1)} inputs/s`);
     console.log(`fuzz: peak RSS ${Math.round(peakRss / 1e6)} MB; ${findings.length} findings; ${stray.length} stray exceptions`);
+    // The oracle accepts typed errors, so it also checks that the targets are not rejecting
+    // everything: some mutated streams parse without an error event, some phases succeed.
+    console.log(`fuzz: ${parserClean}/${parserInputs} parser inputs without an error event; ${outcomes.succeeded}/${sessionInputs} session inputs succeeded`);
+    if (parserInputs >= 100) assert.ok(parserClean > 0, 'no mutated stream parsed cleanly');
+    if (sessionInputs >= 20) assert.ok(outcomes.succeeded > 0, 'no mutated session input succeeded');
   } finally {
     process.off('uncaughtException', onStray);
     process.off('unhandledRejection', onStray);
