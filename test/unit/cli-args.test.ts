@@ -62,7 +62,8 @@ describe('CLI arguments', () => {
       assert.deepEqual(watch.folders, ['INBOX']);
       assert.equal(watch.maxMessages, 1000);
     }
-    assert.deepEqual(parseCliArgs(['watch', ...conn, '--folder', 'Team'], env).command === 'watch' && (parseCliArgs(['watch', ...conn, '--folder', 'Team'], env) as { folders: string[] }).folders, ['Team']);
+    const team = parseCliArgs(['watch', ...conn, '--folder', 'Team'], env);
+    assert.deepEqual(team.command === 'watch' ? team.folders : null, ['Team']);
     assert.deepEqual(parseCliArgs(['status'], {}), { command: 'status', db: 'mail.db', json: false });
     assert.deepEqual(parseCliArgs(['status', '--db', 'm.db', '--json'], {}), { command: 'status', db: 'm.db', json: true });
   });

@@ -168,13 +168,11 @@ describe('command timeout watchdog', { timeout: 30_000 }, () => {
   const loggedIn = (answer: (text: string, tag: string) => string | null) =>
     createScriptedServer({
       greeting: '* OK [CAPABILITY IMAP4rev1] ready',
-      answer(command, server) {
+      answer(command) {
         const basic = basicAnswer(command, 'IMAP4rev1');
         if (basic !== null) return basic;
         if (/ LOGIN /i.test(command.text)) return `${command.tag} OK [CAPABILITY IMAP4rev1] in\r\n`;
-        const custom = answer(command.text, command.tag);
-        void server;
-        return custom ?? `${command.tag} OK\r\n`;
+        return answer(command.text, command.tag) ?? `${command.tag} OK\r\n`;
       },
     });
 
