@@ -19,8 +19,13 @@ export const areas = {
   // The sync engine's guarantees only (cursor/transaction rules, UIDVALIDITY recovery): the
   // part of `sync` that fits a short run on a loaded machine.
   'sync-core': {
-    mutate: ['src/sync/folder-sync.ts', 'src/sync/uidvalidity-recovery.ts'],
-    tests: ['unit/sync-guarantees', 'unit/sync-folder', 'property/sync-convergence'],
+    mutate: [
+      'src/sync/uidvalidity-recovery.ts',
+      // isUnchanged (the no-change shortcut) and fetchAndStore (batches, cursor, commits).
+      'src/sync/folder-sync.ts:207-221',
+      'src/sync/folder-sync.ts:305-395',
+    ],
+    tests: ['unit/sync-guarantees', 'unit/sync-folder'],
   },
   // The sync engine: cursor/transaction rules, UIDVALIDITY recovery, reconciliation, runner, plugin.
   sync: {
