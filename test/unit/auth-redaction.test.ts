@@ -73,6 +73,7 @@ const cases: Case[] = [
     secrets: [TOKEN, bearer(TOKEN), `${TOKEN}-refreshed`, bearer(`${TOKEN}-refreshed`)],
     acceptOnly: (payload) => payload === bearer(`${TOKEN}-refreshed`),
   },
+  { name: 'XOAUTH2 forced although not advertised', capabilities: `${base} AUTH=PLAIN`, auth: { oauthToken: TOKEN }, mechanism: 'XOAUTH2', secrets: [TOKEN, xoauth2Payload(USER, TOKEN)], options: { oauthMechanism: 'XOAUTH2' } },
   { name: 'OAuth with neither mechanism offered: nothing is sent', capabilities: `${base} AUTH=PLAIN`, auth: { oauthToken: TOKEN }, mechanism: 'XOAUTH2', secrets: [TOKEN, xoauth2Payload(USER, TOKEN), bearer(TOKEN)], neverSent: true },
 ];
 
@@ -175,6 +176,7 @@ describe('credentials are redacted from traces, transcripts and errors', () => {
         assert.equal((failure as { code?: string }).code, 'AUTH');
         const errorText = `${String(failure)} ${JSON.stringify(failure)} ${(failure as Error).stack ?? ''}`;
         assertAbsent(errorText, c.secrets, 'the error');
+        if (c.neverSent) assert.match((failure as Error).message, c.mechanism === 'LOGIN' ? /LOGIN/ : /OAUTHBEARER|XOAUTH2/, 'the error says why');
         if (c.refuse) {
           assert.match((failure as Error).message, c.mechanism === 'LOGIN' ? /LOGIN/ : new RegExp(`AUTHENTICATE ${c.mechanism}`), 'the error names the method');
           if (c.mechanism === 'XOAUTH2' || c.mechanism === 'OAUTHBEARER') assert.match((failure as Error).message, /invalid_token/, "the server's decoded challenge is in the error");
