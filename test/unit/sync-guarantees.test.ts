@@ -219,7 +219,7 @@ describe('cursor never ahead of the rows (property)', () => {
           await assertSameMessagesAsServer(inner, folder);
           await dispose();
         }),
-        propertyParameters(propertyRuns(kind.name === 'memory' ? 0.5 : 0.1, 20)),
+        propertyParameters(propertyRuns(kind.name === 'memory' ? 0.25 : 0.05, 20)),
       );
       assert.ok(commitsChecked > 0 && crashes > 0, 'commits were checked and crashes injected');
       console.log(`cursor-at-every-commit property (${kind.name}): ${commitsChecked} commits checked, ${crashes} crashes`);
