@@ -21,11 +21,10 @@ export const areas = {
   'sync-core': {
     mutate: [
       'src/sync/uidvalidity-recovery.ts',
-      // isUnchanged (the no-change shortcut) and fetchAndStore (batches, cursor, commits).
-      'src/sync/folder-sync.ts:207-221',
+      // fetchAndStore: batches, cursor, commits.
       'src/sync/folder-sync.ts:305-395',
     ],
-    tests: ['unit/sync-guarantees', 'unit/sync-folder'],
+    tests: ['unit/sync-guarantees'],
   },
   // The sync engine: cursor/transaction rules, UIDVALIDITY recovery, reconciliation, runner, plugin.
   sync: {
