@@ -3,14 +3,14 @@
 # TypeScript through the source maps), with a table per module. Not part of `npm test`.
 #
 # Runs the tests that need no server: unit, property, replay and the fixed-seed fuzz slice, with
-# PRX_PROPERTY_RUNS defaulting to 200 (coverage needs the paths, not the volume). With
+# PRX_PROPERTY_RUNS defaulting to 50 (coverage needs the paths, not the volume). With
 # PRX_COVERAGE_INTEGRATION=1 it also starts the project's Dovecot and adds the integration tests.
 # Reports: coverage/index.html (per file), coverage/coverage-summary.json, and the per-module
 # table printed at the end (scripts/coverage-modules.mjs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json || exit 1
-export PRX_PROPERTY_RUNS=${PRX_PROPERTY_RUNS:-200}
+export PRX_PROPERTY_RUNS=${PRX_PROPERTY_RUNS:-50}
 files=(dist/test/unit dist/test/property dist/test/replay dist/test/fuzz/regressions.test.js)
 started=0
 if [ "${PRX_COVERAGE_INTEGRATION:-0}" = 1 ]; then
