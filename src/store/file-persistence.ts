@@ -22,7 +22,12 @@ export function readDatabaseFile(path: string): Uint8Array | null {
   if (size === 0) return null;
   // A Buffer is a Uint8Array: handed to sql.js as it is (sql.js copies it into its file system
   // once; another copy here would cost the image's size in time and memory at every open).
-  const bytes: Uint8Array = readFileSync(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new StorageError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
   const magic = new TextDecoder('latin1').decode(bytes.subarray(0, 16));
   if (magic !== SQLITE_MAGIC) {
     throw new CorruptDatabaseError(`${path} is not an SQLite database (left untouched)`);

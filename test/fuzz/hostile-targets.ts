@@ -114,7 +114,7 @@ export async function runServerScript(script: ServerScript, chunkSizes: number[]
       return { ok: false, reason: `${script.name}: injected plaintext after the STARTTLS OK was not refused with TLS (${outcome === 'ok' ? 'connected' : (outcome as Error).message}${sentCredentials ? '; credentials sent' : ''})` };
     }
   }
-  return { ok: true, events: 0 };
+  return { ok: true, events: 0, errors: 0, outcome: 'handled' };
 }
 
 export async function runServerGenerator(name: string, random: Random, scale: number, chunkSizes: number[], budgetMs: number): Promise<Verdict> {
@@ -133,7 +133,7 @@ export async function runMimeGenerator(name: string, random: Random, scale: numb
     const ms = performance.now() - started;
     if (ms > budgetMs) return { ok: false, reason: `${name}: parse took ${ms.toFixed(0)} ms for ${raw.length} bytes, over the budget of ${budgetMs} ms` };
     if (typeof record.messageId !== 'string') return { ok: false, reason: `${name}: no record` };
-    return { ok: true, events: 0 };
+    return { ok: true, events: 0, errors: 0, outcome: 'handled' };
   } catch (error) {
     return { ok: false, reason: `${name}: parseMessage threw: ${(error as Error)?.stack ?? String(error)}` };
   }

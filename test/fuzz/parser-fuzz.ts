@@ -22,6 +22,8 @@ export interface ParserFuzzReport {
   inputs: number;
   bytes: number;
   seconds: number;
+  /** Inputs that parsed without an error event (the oracle is not rejecting everything). */
+  clean: number;
   findings: string[];
   peakRss: number;
 }
@@ -40,6 +42,7 @@ export function fuzzParser(seed: number, budgetMs: number): ParserFuzzReport {
   const end = started + budgetMs;
   let inputs = 0;
   let bytes = 0;
+  let clean = 0;
   let peakRss = process.memoryUsage().rss;
   while (Date.now() < end) {
     for (let batch = 0; batch < 200; batch++) {
@@ -52,6 +55,7 @@ export function fuzzParser(seed: number, budgetMs: number): ParserFuzzReport {
       const inputMs = performance.now() - inputStarted;
       inputs++;
       bytes += stream.length;
+      if (verdict.ok && verdict.errors === 0) clean++;
       if (!verdict.ok) findings.push(`${verdict.reason}\n  saved: ${save(`parser-${seed}-${inputs}.bin`, stream)} (chunks ${chunks.join(',')})`);
       else if (inputMs > PARSER_INPUT_BUDGET_MS) {
         findings.push(`parser: ${inputMs.toFixed(0)} ms for ${stream.length} bytes, over the budget of ${PARSER_INPUT_BUDGET_MS} ms\n  saved: ${save(`parser-slow-${seed}-${inputs}.bin`, stream)} (chunks ${chunks.join(',')})`);
@@ -59,5 +63,5 @@ export function fuzzParser(seed: number, budgetMs: number): ParserFuzzReport {
     }
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
-  return { inputs, bytes, seconds: (Date.now() - started) / 1000, findings, peakRss };
+  return { inputs, bytes, clean, seconds: (Date.now() - started) / 1000, findings, peakRss };
 }

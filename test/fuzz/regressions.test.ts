@@ -45,6 +45,20 @@ test(`fuzz regressions: ${files.length} saved findings pass their target`, async
   }
 });
 
+test('fuzz oracle controls: every unmutated stream parses without an error event, every unmutated phase succeeds', async () => {
+  for (const scenario of scenarios) {
+    const transcripts = loadScenarioTranscripts(scenario);
+    for (const [phaseIndex, transcript] of transcripts.entries()) {
+      for (const chunks of [[1], [4096]]) {
+        const parsed = runParserTarget(sideBytes(transcript, 'S'), chunks);
+        assert.ok(parsed.ok && parsed.errors === 0 && parsed.events > 0, `${scenario.name} phase ${phaseIndex + 1}: ${JSON.stringify(parsed)}`);
+      }
+      const verdict = await runSessionTarget(scenario, transcripts, phaseIndex, transcript);
+      assert.ok(verdict.ok && verdict.outcome === 'ok', `${scenario.name} phase ${phaseIndex + 1}: ${JSON.stringify(verdict)}`);
+    }
+  }
+});
+
 test('fuzz, fixed seed: 3000 parser inputs and 60 whole-stack inputs', async () => {
   const random = createRandom(20261125);
   const all = scenarios.map((scenario) => ({ scenario, transcripts: loadScenarioTranscripts(scenario) }));
@@ -58,12 +72,18 @@ test('fuzz, fixed seed: 3000 parser inputs and 60 whole-stack inputs', async () 
     events += verdict.events;
   }
   assert.ok(events > 3000, 'the mutated streams still parse into events');
+  const outcomes = new Map<string, number>();
   for (let i = 0; i < 60; i++) {
     const { scenario, transcripts } = all[i % all.length] as (typeof all)[number];
     const phaseIndex = i % scenario.phases.length;
     const verdict = await runSessionTarget(scenario, transcripts, phaseIndex, mutateTranscript(random, transcripts[phaseIndex] as (typeof transcripts)[number], streams));
     assert.ok(verdict.ok, verdict.ok ? '' : verdict.reason);
+    outcomes.set(verdict.outcome, (outcomes.get(verdict.outcome) ?? 0) + 1);
   }
+  // A client that refused every input with a typed error would pass the per-input oracle: some
+  // mutated inputs (those whose mutation the client can tolerate) must still succeed.
+  console.log(`fuzz fixed seed, whole stack: ${JSON.stringify(Object.fromEntries(outcomes))}`);
+  assert.ok((outcomes.get('ok') ?? 0) >= 6, `too few mutated inputs handled successfully: ${JSON.stringify(Object.fromEntries(outcomes))}`);
 });
 
 test('fuzz, fixed seed: every structure-aware generator, small scale, tiny and large chunks', async () => {

@@ -4,7 +4,9 @@
  *    tight limits must never throw out of push()/end();
  *  - session: a recorded scenario phase replayed with mutated server records (the client's
  *    commands are still matched) through the whole stack — session, sync engine, MIME, store —
- *    must settle within a deadline, and only with a result or a typed PrxError.
+ *    must settle within a deadline, and only with a result or a typed PrxError; an input equal to
+ *    the recording must end as recorded (callers also check that the unmutated phases succeed
+ *    and that not every mutated input is rejected).
  * Test-only.
  */
 
@@ -18,13 +20,17 @@ import { replayServer, type Scenario } from '../support/replay/scenarios.js';
 
 export const FUZZ_LIMITS = { maxLineLength: 64 * 1024, maxLiteralSize: 1024 * 1024, maxDepth: 32, maxTokens: 100_000 };
 
-export type Verdict = { ok: true; events: number } | { ok: false; reason: string };
+/** `ok`: the input was handled. `events` / `errors`: parser events and error events among them;
+ * `outcome`: how a session phase ended ('ok' or the PrxError code). */
+export type Verdict = { ok: true; events: number; errors: number; outcome: string } | { ok: false; reason: string };
 
 export function runParserTarget(stream: Uint8Array, chunkSizes: number[]): Verdict {
   let events = 0;
+  let errors = 0;
   try {
-    const parser = createResponseParser(() => {
+    const parser = createResponseParser((event) => {
       events++;
+      if (event.type === 'error') errors++;
     }, { limits: FUZZ_LIMITS, streamBodies: true });
     let offset = 0;
     let index = 0;
@@ -34,7 +40,7 @@ export function runParserTarget(stream: Uint8Array, chunkSizes: number[]): Verdi
       offset += size;
     }
     parser.end();
-    return { ok: true, events };
+    return { ok: true, events, errors, outcome: 'ok' };
   } catch (error) {
     return { ok: false, reason: `parser threw: ${(error as Error).stack ?? String(error)}` };
   }
@@ -72,11 +78,21 @@ export async function runSessionTarget(scenario: Scenario, transcripts: Transcri
     ]);
     clearTimeout(timer);
     if (outcome === 'hang') return { ok: false, reason: `no result within ${SESSION_DEADLINE_MS} ms (hang)` };
-    if (outcome === 'ok' || isPrxError(outcome)) return { ok: true, events: 0 };
+    // An input that is the recording itself (no mutation took) must be handled as recorded.
+    const unmutated = sameRecords(mutated, transcripts[phaseIndex] as Transcript);
+    if (unmutated && outcome !== 'ok') return { ok: false, reason: `the unmutated phase failed: ${String(outcome)}` };
+    if (outcome === 'ok') return { ok: true, events: 0, errors: 0, outcome: 'ok' };
+    if (isPrxError(outcome)) return { ok: true, events: 0, errors: 1, outcome: outcome.code };
     return { ok: false, reason: `untyped error: ${(outcome as Error)?.stack ?? String(outcome)}` };
   } finally {
     await store.close();
   }
 }
 
-
+function sameRecords(a: Transcript, b: Transcript): boolean {
+  if (a.records.length !== b.records.length) return false;
+  return a.records.every((record, i) => {
+    const other = b.records[i] as Transcript['records'][number];
+    return record.from === other.from && record.partial === other.partial && Buffer.from(record.bytes).equals(Buffer.from(other.bytes));
+  });
+}

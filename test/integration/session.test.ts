@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { openImapSession, type ImapSessionOptions } from '../../src/imap/session/client.js';
+import { openImapSession, type ImapClient, type ImapSessionOptions } from '../../src/imap/session/client.js';
 import { atom } from '../../src/imap/wire/encoder.js';
 import { caPem, doveadm, makeOAuthToken, resetUser, startDovecot, type DovecotEnv } from '../servers/dovecot-env.js';
 
@@ -18,6 +18,18 @@ function options(user: string, extra: Partial<ImapSessionOptions> = {}): ImapSes
 }
 
 const message = (n: number) => new TextEncoder().encode(`Subject: idle ${n}\r\nMessage-ID: <idle-${n}@test>\r\n\r\nbody ${n}\r\n`);
+
+/** Polls (no fixed sleep) until the server has answered the client's IDLE with its "+". */
+async function idleStarted(client: ImapClient): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const entries = client.traceEntries();
+    const idleAt = entries.findLastIndex((e) => e.direction === 'C' && / IDLE$/.test(e.text));
+    if (idleAt >= 0 && entries.slice(idleAt + 1).some((e) => e.direction === 'S' && e.text.startsWith('+'))) return;
+    if (Date.now() > deadline) throw new Error('IDLE did not start within 15 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 async function listen(onConnection: (socket: import('node:net').Socket) => void): Promise<{ server: Server; port: number }> {
   const server = createServer(onConnection);
@@ -120,7 +132,7 @@ describe('IMAP session against Dovecot', () => {
       }
     });
     const idle = watcher.idle({ maxIdleMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await idleStarted(watcher);
     await writer.append('INBOX', message(1));
     await idle;
     assert.ok(seen.length > 0 && (seen[0] as number) >= 1);
@@ -134,10 +146,10 @@ describe('IMAP session against Dovecot', () => {
   });
 
   test('BYE from the server (doveadm kick) fails pending commands with a typed error, no hang', async () => {
-    const client = await openImapSession(options('carol'));
+    const client = await openImapSession(options('carol', { traceSize: 50 }));
     await client.select('INBOX', { readOnly: true });
     const idle = client.idle({ maxIdleMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await idleStarted(client);
     doveadm(env, ['kick', 'carol']);
     await idle.catch(() => undefined);
     const error = await client.noop().then(() => null, (e: { code: string }) => e);

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { propertyRuns, randomSeed } from '../support/property-config.js';
 import type { Transcript } from '../../src/imap/transcript/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { caPem, makeOAuthToken, startDovecot, type DovecotEnv } from '../servers/dovecot-env.js';
@@ -16,9 +17,9 @@ import { replayScenario } from '../support/replay/run-scenario.js';
 import { loadScenarioTranscripts, scenarios, type Scenario, type ScenarioServer } from '../support/replay/scenarios.js';
 import { dumpStore } from '../support/replay/store-dump.js';
 
-const RANDOM_CUTS = Math.max(5, Math.ceil(Number(process.env.PRX_PROPERTY_RUNS ?? 2000) / 100));
+const RANDOM_CUTS = propertyRuns(0.01, 5);
 /** The random offsets' seed: printed, so a failing (or hanging) run can be repeated with PRX_PROPERTY_SEED. */
-const SEED = Number(process.env.PRX_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = randomSeed();
 
 let env: DovecotEnv;
 let server: ScenarioServer;

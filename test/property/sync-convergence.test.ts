@@ -14,6 +14,7 @@ import {
   createFakeSession,
   createModelFolder,
   expungeMessage,
+  modelMessageIds,
   resetUidValidity,
   setFlags,
 } from '../support/fake-folder-session.js';
@@ -21,29 +22,39 @@ import { openStore } from '../../src/store/index.js';
 import type { SyncStore } from '../../src/sync/ports.js';
 import { createSyncStore } from '../../src/sync/store-adapter.js';
 import { createMemorySyncStore } from '../support/memory-sync-store.js';
+import { propertyParameters, propertyRuns } from '../support/property-config.js';
 import { makeRaw, simpleParse } from '../support/simple-parse.js';
 
 type Step =
   | { kind: 'append'; count: number; withId: boolean }
   | { kind: 'flag'; pick: number; seen: boolean }
   | { kind: 'expunge'; pick: number }
-  | { kind: 'reset' }
-  | { kind: 'sync'; maxMessages: number; batch: number; failAtCall: number | null; failAfterMessages: number | null; crashCommit: boolean };
+  | { kind: 'reset'; rotate: number; reverse: boolean }
+  | { kind: 'sync'; maxMessages: number; batch: number; fault: Fault };
+
+/** At most one fault per sync, and half of the syncs run clean, so incremental and no-change
+ * syncs are exercised between the faults (not only by the final clean sync). */
+type Fault = { kind: 'none' } | { kind: 'cut-at-call'; call: number } | { kind: 'cut-after-messages'; messages: number } | { kind: 'crash-commit' };
+
+const faultArb: fc.Arbitrary<Fault> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({ kind: 'none' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cut-at-call' as const), call: fc.integer({ min: 0, max: 6 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cut-after-messages' as const), messages: fc.integer({ min: 0, max: 10 }) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'crash-commit' as const }) },
+);
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 1, max: 8 }), withId: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('flag' as const), pick: fc.nat(), seen: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('expunge' as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'reset' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reset' as const), rotate: fc.nat(), reverse: fc.boolean() }) },
   {
     weight: 5,
     arbitrary: fc.record({
       kind: fc.constant('sync' as const),
       maxMessages: fc.integer({ min: 1, max: 20 }),
       batch: fc.integer({ min: 1, max: 6 }),
-      failAtCall: fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }),
-      failAfterMessages: fc.option(fc.integer({ min: 0, max: 10 }), { nil: null }),
-      crashCommit: fc.boolean(),
+      fault: faultArb,
     }),
   },
 );
@@ -86,8 +97,10 @@ function crashable(store: SyncStore, dispose: () => void): StoreUnderTest {
 
 async function checkConvergence(name: string, makeStore: () => Promise<StoreUnderTest>, numRuns: number): Promise<void> {
   let runs = 0;
+  let syncs = 0;
+  let cleanSyncs = 0;
   await fc.assert(
-    fc.asyncProperty(modeArb, fc.array(stepArb, { minLength: 1, maxLength: 25 }), async (mode, steps) => {
+    fc.asyncProperty(modeArb, fc.array(stepArb, { minLength: 1, maxLength: 25, size: 'max' }), async (mode, steps) => {
       runs++;
       const folder = createModelFolder(1);
       const seenUidValidities = new Set<number>([folder.uidValidity]);
@@ -104,18 +117,29 @@ async function checkConvergence(name: string, makeStore: () => Promise<StoreUnde
           const m = folder.messages[step.pick % folder.messages.length];
           if (m) expungeMessage(folder, m.uid);
         } else if (step.kind === 'reset') {
-          resetUidValidity(folder);
+          // The server renumbers, possibly in another order (same-size messages then differ
+          // only by Message-ID).
+          const n = folder.messages.length;
+          const order = Array.from({ length: n }, (_, i) => (step.rotate + i) % Math.max(1, n));
+          if (step.reverse) order.reverse();
+          resetUidValidity(folder, order);
           seenUidValidities.add(folder.uidValidity);
         } else if (step.kind === 'sync') {
+          const { fault } = step;
           const session = createFakeSession(folder, {
             ...mode,
-            ...(step.failAtCall === null ? {} : { failAtCall: step.failAtCall }),
-            ...(step.failAfterMessages === null ? {} : { failAfterMessages: step.failAfterMessages }),
+            ...(fault.kind === 'cut-at-call' ? { failAtCall: fault.call } : {}),
+            ...(fault.kind === 'cut-after-messages' ? { failAfterMessages: fault.messages } : {}),
           });
-          harness.failNextApply(step.crashCommit);
-          await syncFolder(session, store, simpleParse, { ...options, maxMessages: step.maxMessages, batchMessages: step.batch }).catch(
-            () => undefined,
+          harness.failNextApply(fault.kind === 'crash-commit');
+          syncs++;
+          if (fault.kind === 'none') cleanSyncs++;
+          const outcome = await syncFolder(session, store, simpleParse, { ...options, maxMessages: step.maxMessages, batchMessages: step.batch }).then(
+            () => null,
+            (error: Error) => error,
           );
+          // A sync without an injected fault must succeed.
+          if (fault.kind === 'none') assert.equal(outcome, null, `a clean sync failed: ${String(outcome)}`);
           harness.failNextApply(false);
           // Cursor invariant: every server message with UID <= cursor is stored (when the
           // store's UIDVALIDITY is the server's).
@@ -142,6 +166,12 @@ async function checkConvergence(name: string, makeStore: () => Promise<StoreUnde
       for (const [index, m] of folder.messages.entries()) {
         assert.deepEqual([...(live[index]?.flags ?? [])].sort(), [...m.flags].sort(), `flags of uid ${m.uid}`);
       }
+      // Each UID holds the server's message (after re-matches too).
+      const serverIds = modelMessageIds(folder);
+      for (const l of live) {
+        const expected = serverIds.get(l.uid);
+        if (expected) assert.equal(l.messageId, expected, `uid ${l.uid} holds the server's message`);
+      }
       const ids = live.map((l) => l.messageId);
       assert.equal(new Set(ids).size, ids.length, 'no location duplicated');
       for (const uidValidity of seenUidValidities) {
@@ -151,12 +181,14 @@ async function checkConvergence(name: string, makeStore: () => Promise<StoreUnde
       }
       harness.dispose();
     }),
-    { numRuns },
+    propertyParameters(numRuns),
   );
-  console.log(`sync convergence property (${name}): ${runs} runs`);
+  // Half of the syncs are drawn fault-free; with enough of them, well over a quarter must be.
+  if (syncs >= 200) assert.ok(cleanSyncs > syncs / 4, `clean intermediate syncs: ${cleanSyncs} of ${syncs}`);
+  console.log(`sync convergence property (${name}): ${runs} runs, ${syncs} intermediate syncs of which ${cleanSyncs} without a fault`);
 }
 
-const runs = Number(process.env.PRX_PROPERTY_RUNS ?? 2000);
+const runs = propertyRuns();
 
 test('sync converges to the server state under faults (in-memory model store)', async () => {
   await checkConvergence('memory store', async () => crashable(createMemorySyncStore(), () => undefined), runs);

@@ -9,12 +9,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { propertyParameters, propertyRuns } from '../support/property-config.js';
 import { normalizeResult, replayScenario, type ReplayRun } from '../support/replay/run-scenario.js';
 import { responseBoundaries } from '../support/replay/replay-peer.js';
 import { loadScenarioTranscripts, scenarios } from '../support/replay/scenarios.js';
 import { dumpStore } from '../support/replay/store-dump.js';
 
-const RUNS = Math.max(5, Math.ceil(Number(process.env.PRX_PROPERTY_RUNS ?? 2000) / 10));
+const RUNS = propertyRuns(0.1, 5);
 
 function assertClean(run: ReplayRun): void {
   for (const connections of run.connections) {
@@ -44,7 +45,7 @@ for (const scenario of scenarios) {
     await baseline.store.close();
     let runs = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 12 }), async (chunkSizes) => {
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 12, size: 'max' }), async (chunkSizes) => {
         runs++;
         const run = await replayScenario(scenario, transcripts, () => ({ chunkSizes }));
         try {
@@ -55,7 +56,7 @@ for (const scenario of scenarios) {
           await run.store.close();
         }
       }),
-      { numRuns: RUNS },
+      propertyParameters(RUNS),
     );
     console.log(`chunking ${scenario.name}: ${runs} runs`);
   });
@@ -69,7 +70,7 @@ for (const scenario of scenarios) {
     const points = transcripts.map((transcript) => responseBoundaries(transcript).slice(0, -1));
     const phaseInjections = fc.tuple(
       ...points.map((boundaries) =>
-        fc.array(fc.record({ at: fc.constantFrom(...boundaries), line: fc.constantFrom(...UNSOLICITED) }), { maxLength: 6 }),
+        fc.array(fc.record({ at: fc.constantFrom(...boundaries), line: fc.constantFrom(...UNSOLICITED) }), { maxLength: 6, size: 'max' }),
       ),
     );
     let runs = 0;
@@ -87,7 +88,7 @@ for (const scenario of scenarios) {
           await run.store.close();
         }
       }),
-      { numRuns: RUNS },
+      propertyParameters(RUNS),
     );
     console.log(`unsolicited ${scenario.name}: ${runs} runs`);
   });

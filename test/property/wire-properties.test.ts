@@ -13,9 +13,10 @@ import { encodeCommand, mailbox, str } from '../../src/imap/wire/encoder.js';
 import { decodeMailboxName, encodeMailboxName } from '../../src/imap/wire/mailbox-name.js';
 import { createResponseParser } from '../../src/imap/wire/parser.js';
 import type { ParserEvent } from '../../src/imap/wire/types.js';
+import { propertyParameters, propertyRuns } from '../support/property-config.js';
 import { CORPUS_BYTES } from '../support/wire-corpus.js';
 
-const RUNS = Number(process.env.PRX_PROPERTY_RUNS ?? 2000);
+const RUNS = propertyRuns();
 
 function normalize(events: ParserEvent[]): unknown[] {
   // Merge consecutive body chunks (their split depends on chunking) and stringify bytes.
@@ -75,27 +76,30 @@ const streamArb = fc
 
 test('(a) any chunking yields identical events', () => {
   let runs = 0;
+  let maxChunks = 0;
   fc.assert(
-    fc.property(streamArb, fc.array(fc.nat(), { maxLength: 40 }), fc.boolean(), (bytes, cuts, streamBodies) => {
+    fc.property(streamArb, fc.array(fc.nat(), { maxLength: 40, size: 'max' }), fc.boolean(), (bytes, cuts, streamBodies) => {
       runs++;
+      maxChunks = Math.max(maxChunks, cuts.length + 1);
       const whole = normalize(run([bytes], { streamBodies }));
       const chunked = normalize(run(split(bytes, cuts), { streamBodies }));
       assert.deepEqual(chunked, whole);
     }),
-    { numRuns: RUNS },
+    propertyParameters(RUNS),
   );
+  assert.ok(maxChunks > 20, `the generator produced long cut lists (at most ${maxChunks} chunks)`);
   // Byte-by-byte for every corpus entry.
   for (const bytes of CORPUS_BYTES) {
     const single = [...bytes].map((b) => Uint8Array.of(b));
     assert.deepEqual(normalize(run(single)), normalize(run([bytes])));
   }
-  console.log(`chunking property: ${runs} runs + ${CORPUS_BYTES.length} byte-by-byte streams`);
+  console.log(`chunking property: ${runs} runs (up to ${maxChunks} chunks) + ${CORPUS_BYTES.length} byte-by-byte streams`);
 });
 
 test('(b) encoded strings and mailbox names round-trip through the parser', () => {
   let runs = 0;
   fc.assert(
-    fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }), fc.boolean(), (name, utf8Accept) => {
+    fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 60, size: 'max' }), fc.boolean(), (name, utf8Accept) => {
       runs++;
       const options = { literalPlus: true, literalMinus: false, utf8Accept };
       const parts = encodeCommand('a1', 'LIST', [str(''), mailbox(name)], options);
@@ -108,13 +112,15 @@ test('(b) encoded strings and mailbox names round-trip through the parser', () =
       assert.ok(event?.type === 'response' && event.response.type === 'untagged' && event.response.data.type === 'list');
       const echoed = event.response.data.mailbox;
       const expected = name.normalize('NFC');
-      if (utf8Accept) assert.equal(echoed, /^inbox$/i.test(expected) ? expected : expected);
+      if (utf8Accept) assert.equal(echoed, expected);
       else {
         assert.equal(echoed, encodeMailboxName(name));
         assert.equal(decodeMailboxName(echoed), /^inbox$/i.test(name) ? 'INBOX' : expected);
       }
     }),
-    { numRuns: RUNS },
+    propertyParameters(RUNS, {
+      examples: [['inbox', false], ['InBoX', true], ['Entwürfe', false], ['Entwürfe', true], ['&', false], ['~peter/mail/台北/日本語', false], ['a"b\\c\r\nd', true]],
+    }),
   );
   console.log(`round-trip property: ${runs} runs`);
 });
@@ -147,15 +153,20 @@ test('(c) random and mutated bytes never throw, hang or exceed limits', () => {
   fc.assert(
     fc.property(
       streamArb,
-      fc.array(fc.record({ at: fc.nat(), op: fc.integer({ min: 0, max: 3 }), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 12 }),
-      fc.array(fc.nat(), { maxLength: 10 }),
+      fc.array(fc.record({ at: fc.nat(), op: fc.integer({ min: 0, max: 3 }), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 12, size: 'max' }),
+      fc.array(fc.nat(), { maxLength: 10, size: 'max' }),
       (bytes, edits, cuts) => check(split(mutate(bytes, edits), cuts)),
     ),
-    { numRuns: RUNS * 2 },
+    propertyParameters(RUNS * 2),
   );
+  let longest = 0;
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 600 }), fc.array(fc.nat(), { maxLength: 5 }), (bytes, cuts) => check(split(bytes, cuts))),
-    { numRuns: RUNS },
+    fc.property(fc.uint8Array({ maxLength: 600, size: 'max' }), fc.array(fc.nat(), { maxLength: 5, size: 'max' }), (bytes, cuts) => {
+      longest = Math.max(longest, bytes.length);
+      check(split(bytes, cuts));
+    }),
+    propertyParameters(RUNS),
   );
+  assert.ok(longest > 300, `random inputs reached ${longest} bytes`);
   console.log(`robustness property: ${runs} inputs`);
 });

@@ -6,6 +6,7 @@
 
 import { compressNumbers } from '../../src/imap/wire/sequence-set.js';
 import { NetworkError } from '../../src/errors.js';
+import { normalizeMessageId } from '../../src/mime/message-id.js';
 import type {
   FetchedMessage,
   FlagState,
@@ -57,12 +58,22 @@ export function expungeMessage(folder: ModelFolder, uid: number): void {
   folder.expunged.set(uid, folder.highestModseq);
 }
 
-/** Renumbers every message as a server does after losing its UID list. */
-export function resetUidValidity(folder: ModelFolder): void {
+/** Renumbers every message as a server does after losing its UID list. `order` (a permutation
+ * of indexes into `folder.messages`) renumbers them in another order than before, as a server
+ * rebuilding its index may. */
+export function resetUidValidity(folder: ModelFolder, order?: number[]): void {
   folder.uidValidity += 1000;
   folder.uidNext = 1;
   folder.expunged.clear();
+  if (order) folder.messages = order.map((index) => folder.messages[index] as ModelMessage);
   for (const message of folder.messages) message.uid = folder.uidNext++;
+}
+
+/** The normalized Message-ID of each message on the model server, by UID (null: none). */
+export function modelMessageIds(folder: ModelFolder): Map<number, string | null> {
+  return new Map(
+    folder.messages.map((m) => [m.uid, normalizeMessageId(/^Message-ID:\s*(.*)$/im.exec(new TextDecoder().decode(headerBlock(m.raw)))?.[1] ?? null)]),
+  );
 }
 
 export interface FakeSessionOptions {

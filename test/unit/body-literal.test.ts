@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { propertyParameters, propertyRuns } from '../support/property-config.js';
 import { BODY_ITEM_WINDOW, bodyItemBeforeLiteral, FETCH_HEAD_WINDOW, fetchSequenceOf, type BodyItem } from '../../src/imap/wire/body-literal.js';
 
-const RUNS = Math.max(200, Number(process.env.PRX_PROPERTY_RUNS ?? 2000) * 5);
+const RUNS = propertyRuns(5, 200);
 
 const latin1 = new TextDecoder('latin1');
 const FETCH_HEAD = /^\*\s+(\d+)\s+FETCH\s/i;
@@ -63,9 +64,9 @@ const piece = fc.constantFrom(
   'BODY', 'body', 'Body', 'BINARY', 'binary', 'RFC822', 'rfc822', '.HEADER', '.TEXT', '.text', 'FETCH', 'fetch',
   'HEADER.FIELDS (FROM)', 'MIME', 'X', 'é', '\x00', 'ß',
 );
-const segmentArb = fc.array(piece, { maxLength: 40 }).map((pieces) => bytes(pieces.join('')));
+const segmentArb = fc.array(piece, { maxLength: 40, size: 'max' }).map((pieces) => bytes(pieces.join('')));
 const withMarker = fc
-  .tuple(fc.array(piece, { maxLength: 30 }), fc.constantFrom(' {5}', '{5}', ' ~{12+}', '  {0}', ' {}', ' {5+}', '~{5}', ' {x}'))
+  .tuple(fc.array(piece, { maxLength: 30, size: 'max' }), fc.constantFrom(' {5}', '{5}', ' ~{12+}', '  {0}', ' {}', ' {5+}', '~{5}', ' {x}'))
   .map(([pieces, marker]) => bytes(pieces.join('') + marker));
 const longSegment = fc
   .tuple(fc.integer({ min: BODY_ITEM_WINDOW - 12, max: BODY_ITEM_WINDOW + 12 }), fc.array(piece, { maxLength: 12 }))
@@ -115,7 +116,7 @@ test('property: the scanners agree with the regular expressions they replace', (
       if (seq !== null) matched.heads++;
       matched.runs++;
     }),
-    { numRuns: RUNS },
+    propertyParameters(RUNS),
   );
   // Not vacuous: a good share of the generated segments are body items and FETCH heads.
   console.log(`body-literal scanners: ${matched.runs} segments, ${matched.items} body items, ${matched.heads} FETCH heads`);

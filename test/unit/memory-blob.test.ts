@@ -6,15 +6,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { propertyParameters, propertyRuns } from '../support/property-config.js';
 import { MemoryBlob } from '../../src/mime/memory-blob.js';
 
-const RUNS = Math.max(50, Math.ceil(Number(process.env.PRX_PROPERTY_RUNS ?? 2000) / 4));
+const RUNS = propertyRuns(0.25, 50);
 
 type PartSpec = { kind: 'bytes' | 'view' | 'buffer' | 'string' | 'blob'; bytes: Uint8Array; text: string };
 
 const partSpec: fc.Arbitrary<PartSpec> = fc.record({
   kind: fc.constantFrom('bytes', 'view', 'buffer', 'string', 'blob'),
-  bytes: fc.uint8Array({ maxLength: 64 }),
+  bytes: fc.uint8Array({ maxLength: 64, size: 'max' }),
   text: fc.oneof(fc.constant('\n'), fc.string({ unit: 'binary', maxLength: 16 })),
 });
 
@@ -36,7 +37,7 @@ function makePart(spec: PartSpec, BlobClass: typeof Blob | typeof MemoryBlob): u
 
 test('MemoryBlob reads back what Blob reads back, whole and sliced', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(partSpec, { maxLength: 8 }), fc.integer({ min: -80, max: 400 }), fc.integer({ min: -80, max: 400 }), fc.string({ maxLength: 12 }), async (specs, start, end, type) => {
+    fc.asyncProperty(fc.array(partSpec, { maxLength: 8, size: 'max' }), fc.integer({ min: -80, max: 400 }), fc.integer({ min: -80, max: 400 }), fc.string({ maxLength: 12 }), async (specs, start, end, type) => {
       const native = new Blob(specs.map((spec) => makePart(spec, Blob)) as never, { type });
       const ours = new MemoryBlob(specs.map((spec) => makePart(spec, MemoryBlob)) as never, { type });
       assert.equal(ours.size, native.size);
@@ -48,7 +49,7 @@ test('MemoryBlob reads back what Blob reads back, whole and sliced', async () =>
       assert.equal(ourSlice.size, nativeSlice.size);
       assert.deepEqual(new Uint8Array(await ourSlice.arrayBuffer()), new Uint8Array(await nativeSlice.arrayBuffer()));
     }),
-    { numRuns: RUNS },
+    propertyParameters(RUNS),
   );
 });
 

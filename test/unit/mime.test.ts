@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { htmlToText, makeSnippet, parseMessage, repairWindows1252 } from '../../src/mime/index.js';
+import { propertyParameters, propertyRuns } from '../support/property-config.js';
 
 const dir = join(process.cwd(), 'fixtures/messages');
 const load = (name: string): Uint8Array => new Uint8Array(readFileSync(join(dir, name)));
@@ -109,17 +110,20 @@ describe('message extraction', () => {
   });
 
   test('snippet property: ≤120 code points, collapsed whitespace, no broken surrogates, a prefix of the text', () => {
+    let cut = 0;
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 400 }), (text) => {
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 400, size: 'max' }), (text) => {
         const snippet = makeSnippet(text);
         const points = Array.from(snippet);
+        if (Array.from(text.replace(/\s+/g, ' ').trim()).length > 120) cut++;
         assert.ok(points.length <= 120);
         assert.ok(!/\s\s/.test(snippet));
         assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(snippet));
         assert.ok(text.replace(/\s+/g, ' ').trim().startsWith(snippet));
       }),
-      { numRuns: 2000 },
+      propertyParameters(propertyRuns(1, 100)),
     );
+    assert.ok(cut > 0, 'some texts were longer than a snippet, so the length limit was exercised');
   });
 
   test('snippet property: the one-pass scanner equals the rule written with regular expressions', () => {
@@ -127,26 +131,26 @@ describe('message extraction', () => {
       Array.from(text.replace(/\s+/g, ' ').trimStart()).slice(0, length).join('').trimEnd();
     const spacey = fc.constantFrom(' ', '\t', '\r\n', '\u00a0', '\u2003', '\u3000', '\ufeff', '\u0085', '\u180e', 'a', 'é', '😀', '\ud800', '\udc00', 'xyz');
     const text = fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 300 }),
-      fc.array(spacey, { maxLength: 200 }).map((units) => units.join('')),
+      fc.string({ unit: 'binary', maxLength: 300, size: 'max' }),
+      fc.array(spacey, { maxLength: 200, size: 'max' }).map((units) => units.join('')),
     );
     fc.assert(
       fc.property(text, fc.integer({ min: 1, max: 130 }), (value, length) => {
         assert.equal(makeSnippet(value, length), rule(value, length));
         assert.equal(makeSnippet(value), rule(value, 120));
       }),
-      { numRuns: 5000 },
+      propertyParameters(propertyRuns(2.5, 200)),
     );
   });
 
   test('never throws on arbitrary bytes (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), async (bytes) => {
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2000, size: 'max' }), async (bytes) => {
         const r = await parseMessage(bytes);
         assert.equal(typeof r.messageId, 'string');
         assert.equal(r.size, bytes.byteLength);
       }),
-      { numRuns: 500 },
+      propertyParameters(propertyRuns(0.25, 50)),
     );
   });
 });

@@ -17,24 +17,44 @@ describe('sync runner', () => {
     let peak = 0;
     const perAccount = new Map<number, number>();
     let peakPerAccount = 0;
+    // Each job waits until `expected` jobs are in flight at once (no clock involved): with jobs
+    // run one after another the barrier never opens and the safety timer reports it.
+    let expected = 4;
+    let barrierTimedOut = false;
+    let openBarrier: () => void = () => undefined;
+    let barrier = new Promise<void>((resolve) => (openBarrier = resolve));
     const runJob = async (job: SyncJob) => {
       inFlight++;
       perAccount.set(job.accountId, (perAccount.get(job.accountId) ?? 0) + 1);
       peak = Math.max(peak, inFlight);
       peakPerAccount = Math.max(peakPerAccount, perAccount.get(job.accountId) ?? 0);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (inFlight >= expected) openBarrier();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        barrier,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            barrierTimedOut = true;
+            resolve();
+          }, 10_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      await new Promise((resolve) => setImmediate(resolve));
       inFlight--;
       perAccount.set(job.accountId, (perAccount.get(job.accountId) ?? 1) - 1);
       return { newMessages: 1, bytes: 10 };
     };
-    const started = Date.now();
     const report = await runSyncRunner(jobs(6, 6), 1000, { maxConcurrency: 4 }, { runJob, state: memoryState() });
     assert.equal(report.attempted, 4);
     assert.equal(report.deferred, 2);
     assert.equal(peak, 4);
-    assert.ok(Date.now() - started < 70, 'the four jobs overlapped');
+    assert.equal(barrierTimedOut, false, 'the four jobs were in flight at the same time');
     peak = 0;
+    expected = 2;
+    barrier = new Promise<void>((resolve) => (openBarrier = resolve));
     await runSyncRunner(jobs(4, 2), 1000, { maxConcurrency: 4 }, { runJob, state: memoryState() });
+    assert.equal(barrierTimedOut, false);
     assert.equal(peakPerAccount, 1);
     assert.equal(peak, 2);
   });

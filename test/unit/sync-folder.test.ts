@@ -226,7 +226,7 @@ describe('folder sync engine', () => {
       { code: 'NETWORK' },
     );
     const state = await store.loadFolderState(1, 'INBOX');
-    assert.ok(state.cursor <= 25);
+    assert.equal(state.cursor, 20, 'the two batches delivered before the cut are committed, nothing more');
     assert.deepEqual(liveUids(store, 1), Array.from({ length: state.cursor }, (_, i) => i + 1));
     await syncFolder(createFakeSession(folder), store, simpleParse, base);
     assert.deepEqual(liveUids(store, 1), Array.from({ length: 40 }, (_, i) => i + 1));

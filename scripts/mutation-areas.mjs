@@ -1,0 +1,39 @@
+// The areas `npm run mutation` covers: which sources Stryker mutates and which (fast) compiled
+// test files decide whether a mutant is killed. Used by stryker.config.mjs and
+// scripts/mutation-tests.mjs.
+export const areas = {
+  // Credential redaction: the trace ring, SASL payloads, the session core's redacted sends and
+  // the client's LOGIN / AUTHENTICATE / trace hook.
+  redaction: {
+    mutate: [
+      'src/imap/session/trace.ts',
+      'src/imap/session/sasl.ts',
+      'src/imap/session/core.ts:107-118',
+      'src/imap/session/core.ts:166-180',
+      'src/imap/session/client.ts:145-150',
+      'src/imap/session/client.ts:296-335',
+      'src/imap/session/client.ts:781-798',
+    ],
+    tests: ['unit/auth-redaction', 'unit/session-core', 'unit/session-core-redaction'],
+  },
+  // The sync engine's guarantees only (cursor/transaction rules, UIDVALIDITY recovery): the
+  // part of `sync` that fits a short run on a loaded machine.
+  'sync-core': {
+    mutate: [
+      'src/sync/uidvalidity-recovery.ts',
+      // fetchAndStore: batches, cursor, commits.
+      'src/sync/folder-sync.ts:305-395',
+    ],
+    tests: ['unit/sync-guarantees'],
+  },
+  // The sync engine: cursor/transaction rules, UIDVALIDITY recovery, reconciliation, runner, plugin.
+  sync: {
+    mutate: ['src/sync/**/*.ts', '!src/sync/providers.ts'],
+    tests: ['unit/sync-folder', 'unit/sync-guarantees', 'property/sync-convergence', 'unit/runner', 'unit/email-plugin'],
+  },
+  // The store: schema, repositories (the batch transaction), persistence.
+  store: {
+    mutate: ['src/store/**/*.ts'],
+    tests: ['unit/store', 'unit/file-persistence', 'unit/sync-guarantees', 'property/sync-convergence'],
+  },
+};
