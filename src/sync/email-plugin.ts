@@ -78,7 +78,8 @@ interface AccountRuntime {
   queue: Promise<unknown>;
 }
 
-function resolveAccount(config: AccountConfig): ImapSessionOptions {
+/** Provider preset + explicit settings -> validated session options. */
+export function resolveAccount(config: AccountConfig): ImapSessionOptions {
   if (typeof config.email !== 'string' || config.email.trim() === '') throw new ConfigError('email is required');
   if (config.provider !== undefined && !isProviderName(config.provider)) throw new ConfigError(`unknown provider '${String(config.provider)}'`);
   const preset = config.provider ? PROVIDERS[config.provider] : undefined;
@@ -254,6 +255,16 @@ export class EmailPlugin {
   /** The account's connection, for low-level use (IDLE in `prx-email watch`). */
   connection<T>(accountId: number, work: (client: ImapClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.withConnection(accountId, signal, work);
+  }
+
+  /** Forgets the account's connection (closed, not logged out) so the next call opens a fresh one:
+   * for a connection that may have died unnoticed (after a sleep). */
+  dropConnection(accountId: number): void {
+    const runtime = this.accounts.get(accountId);
+    if (!runtime?.connection) return;
+    const pending = runtime.connection;
+    runtime.connection = null;
+    void pending.then((client) => client.close(), () => undefined);
   }
 
   async close(): Promise<void> {

@@ -87,7 +87,13 @@ export async function runSyncRunner<R extends JobOutcome>(
   jobs: SyncJob[],
   nowTs: number,
   config: SyncRunnerConfig,
-  deps: { runJob(job: SyncJob): Promise<R>; state: RunnerStateStore; metrics?: RunnerMetrics },
+  deps: {
+    runJob(job: SyncJob): Promise<R>;
+    state: RunnerStateStore;
+    metrics?: RunnerMetrics;
+    /** Replaces `backoffSeconds` (the service adds jitter and a longer AUTH wait). */
+    retryDelaySeconds?: (failureCount: number, error: unknown) => number;
+  },
 ): Promise<SyncRunnerReport<R>> {
   const settings: Required<SyncRunnerConfig> = {
     maxConcurrency: Math.max(1, config.maxConcurrency ?? 4),
@@ -164,7 +170,9 @@ export async function runSyncRunner<R extends JobOutcome>(
       const code = isPrxError(error) ? error.code : 'UNKNOWN';
       const message = error instanceof Error ? error.message : String(error);
       const failureCount = previous.failureCount + 1;
-      const wait = backoffSeconds(failureCount, code, settings, isPrxError(error) ? error.retryAfterMs : undefined);
+      const wait = deps.retryDelaySeconds
+        ? Math.max(1, Math.ceil(deps.retryDelaySeconds(failureCount, error)))
+        : backoffSeconds(failureCount, code, settings, isPrxError(error) ? error.retryAfterMs : undefined);
       const state: RunnerJobState = { nextAllowedAt: nowTs + wait, failureCount, lastError: `${code}: ${message}`, lastAttemptAt: nowTs };
       deps.state.put(key, state);
       report.failed++;
