@@ -55,6 +55,8 @@ export interface SyncRequest {
   maxMessages?: number;
   signal?: AbortSignal;
   onProgress?: (progress: { stored: number; total: number; bytes: number }) => void;
+  /** Called once per call with the folder's whole backlog (messages, bytes) before fetching. */
+  onBacklog?: (backlog: { messages: number; bytes: number }) => void;
 }
 
 export interface EmailPluginOptions {
@@ -187,6 +189,7 @@ export class EmailPlugin {
           ...(this.options.maxMessageBytes !== undefined ? { maxMessageBytes: this.options.maxMessageBytes } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+          ...(request.onBacklog ? { onBacklog: request.onBacklog } : {}),
         }),
       );
       this.store.saveIfDirty();
