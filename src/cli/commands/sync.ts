@@ -107,7 +107,7 @@ export async function runSync(command: SyncCommand, io: CliIO): Promise<number> 
   try {
     const accountId = await plugin.addAccount(accountFromFlags(command.connection));
     let folders = command.folders;
-    if (command.allFolders) folders = (await plugin.listFolders(accountId)).filter((f) => f.selectable).map((f) => f.name);
+    if (command.allFolders) folders = selectFolders('all', await plugin.listFolders(accountId)).folders; // INBOX first
     const rows = await syncFolders(plugin, accountId, folders, { maxMessages: command.maxMessages, io, showProgress: !command.json && io.stderr.isTTY === true });
     printRows(rows, command.json, io);
     return 0;

@@ -153,6 +153,11 @@ interface AccountRuntime {
 /** Connections unused this long are probed with NOOP before a sync trusts them. */
 const PROBE_AFTER_MS = 120_000;
 
+function describeDetail(detail: { code?: string; retryAt?: number }): string {
+  if (detail.code === undefined) return '';
+  return ` (${detail.code}${detail.retryAt !== undefined ? `, retry at ${new Date(detail.retryAt).toISOString()}` : ''})`;
+}
+
 function fingerprint(account: ServiceAccount): string {
   const auth = account.imap.auth;
   return JSON.stringify({
@@ -196,7 +201,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     const previous = account.state;
     account.state = state;
     const event: StateEvent = { account: account.config.name, folder: null, state, previous, ...detail };
-    logger.info?.({ event: 'state', ...event }, `${account.config.name}: ${state}`);
+    logger.info?.({ event: 'state', ...event }, `${account.config.name}: ${state}${describeDetail(detail)}`);
     emit('state', event);
   }
 
@@ -206,7 +211,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     if (previous === state && detail.code === undefined) return;
     watcherStates.set(key, state);
     const event: StateEvent = { account: account.config.name, folder, state, previous, ...detail };
-    logger.info?.({ event: 'state', ...event }, `${account.config.name}/${folder}: ${state}`);
+    logger.info?.({ event: 'state', ...event }, `${account.config.name}/${folder}: ${state}${describeDetail(detail)}`);
     emit('state', event);
   }
 
