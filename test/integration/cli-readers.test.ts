@@ -5,7 +5,8 @@
  * while `watch` (the one-account daemon) holds the same file open and keeps writing it.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { main } from '../../src/cli/main.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,15 @@ import { deliverMessages, resetUser, startDovecot, type DovecotEnv } from '../se
 let env: DovecotEnv;
 const dir = mkdtempSync(join(tmpdir(), 'prx-readers-'));
 const cli = join(process.cwd(), 'dist/src/cli/main.js');
-const run = (args: string[], extra: Record<string, string> = {}): string => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...extra } });
+/** Runs the CLI in this process (fast); the daemon it reads beside is a separate process. */
+async function runBytes(args: string[], extra: Record<string, string> = {}): Promise<Buffer> {
+  const out: Buffer[] = [];
+  const err: string[] = [];
+  const code = await main(args, { ...process.env, ...extra }, { stdout: { write: (t: string | Uint8Array) => out.push(Buffer.from(t)), isTTY: false }, stderr: { write: (t: string | Uint8Array) => err.push(String(t)) } });
+  if (code !== 0) throw new Error(`exit ${code}: ${err.join('')}${Buffer.concat(out).toString()}`);
+  return Buffer.concat(out);
+}
+const run = async (args: string[], extra: Record<string, string> = {}): Promise<string> => (await runBytes(args, extra)).toString('utf8');
 
 const plain = (subject: string, body: string, date: string): Uint8Array =>
   Buffer.from(`From: Ann <ann@example.com>\r\nTo: svc11@test\r\nSubject: ${subject}\r\nDate: ${date}\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`);
@@ -41,7 +50,7 @@ describe('CLI readers: list, search, show', () => {
     const config = join(dir, 'config.json');
     const db = join(dir, 'mail.db');
     writeFileSync(config, JSON.stringify({ db, accounts: [{ name: 'r', host: env.host, port: env.implicitPort, user: 'svc11', passwordEnv: 'R_PW', ca: env.caFile, folders: ['INBOX', '\\Archive'] }] }));
-    const synced = JSON.parse(run(['sync', '--config', config, '--account', 'r', '--json'], { R_PW: env.users.svc11 as string })) as { ok: boolean; folders: Array<{ account: string; folder: string; new: number }> };
+    const synced = JSON.parse(await run(['sync', '--config', config, '--account', 'r', '--json'], { R_PW: env.users.svc11 as string })) as { ok: boolean; folders: Array<{ account: string; folder: string; new: number }> };
     assert.deepEqual(synced.folders.map((f) => [f.account, f.folder, f.new]), [['r', 'INBOX', 3], ['r', 'Archive', 3]]);
 
     // watch: the daemon for one account from flags, holding the same database.
@@ -59,40 +68,40 @@ describe('CLI readers: list, search, show', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
 
-      const listed = JSON.parse(run(['list', '--db', db, '--folder', 'INBOX', '--json'])) as { messages: Array<{ id: number; subject: string; folders: string[]; from: string }> };
+      const listed = JSON.parse(await run(['list', '--db', db, '--folder', 'INBOX', '--json'])) as { messages: Array<{ id: number; subject: string; folders: string[]; from: string }> };
       assert.deepEqual(listed.messages.map((m) => m.subject), ['Weekly 100% report', 'Invoice 2024-17', 'Lunch?']);
       assert.deepEqual(listed.messages[1]?.folders, ['INBOX']);
       assert.equal(listed.messages[1]?.from, 'Ann <ann@example.com>');
-      const table = run(['list', '--db', db, '--limit', '2']);
+      const table = await run(['list', '--db', db, '--limit', '2']);
       assert.match(table, /^id +date +from +subject +folder\n/);
       assert.equal(table.trim().split('\n').length, 4, table);
-      assert.equal((JSON.parse(run(['list', '--db', db, '--json', '--limit', '500'])) as { messages: unknown[] }).messages.length, 6);
+      assert.equal((JSON.parse(await run(['list', '--db', db, '--json', '--limit', '500'])) as { messages: unknown[] }).messages.length, 6);
 
-      const found = JSON.parse(run(['search', '100%', '--db', db, '--json'])) as { messages: Array<{ id: number; subject: string }> };
+      const found = JSON.parse(await run(['search', '100%', '--db', db, '--json'])) as { messages: Array<{ id: number; subject: string }> };
       assert.deepEqual(found.messages.map((m) => m.subject), ['Weekly 100% report'], 'a literal %, not a wildcard');
-      assert.match(run(['search', 'noodles', '--db', db]), /Lunch\?/);
-      assert.match(run(['search', 'nothing-like-this', '--db', db]), /^no messages$/m);
+      assert.match(await run(['search', 'noodles', '--db', db]), /Lunch\?/);
+      assert.match(await run(['search', 'nothing-like-this', '--db', db]), /^no messages$/m);
 
       const invoice = listed.messages[1]?.id as number;
-      const summary = run(['show', String(invoice), '--db', db]);
+      const summary = await run(['show', String(invoice), '--db', db]);
       assert.match(summary, /^subject: +Invoice 2024-17$/m);
       assert.match(summary, /^folders: +INBOX \(uid 1\)$/m, 'not \\Seen');
       assert.match(summary, /Please pay the invoice\./);
-      assert.equal(run(['show', String(invoice), '--text', '--db', db]).trim(), 'Please pay the invoice.');
+      assert.equal((await run(['show', String(invoice), '--text', '--db', db])).trim(), 'Please pay the invoice.');
       const weekly = found.messages[0]?.id as number;
-      assert.match(run(['show', String(weekly), '--html', '--db', db]), /<p>Numbers are <b>up<\/b>\.<\/p>/);
-      const raw = execFileSync(process.execPath, [cli, 'show', String(weekly), '--raw', '--config', config, '--db', db], { env: { ...process.env, R_PW: env.users.svc11 } });
+      assert.match(await run(['show', String(weekly), '--html', '--db', db]), /<p>Numbers are <b>up<\/b>\.<\/p>/);
+      const raw = await runBytes(['show', String(weekly), '--raw', '--config', config, '--db', db], { R_PW: env.users.svc11 as string });
       assert.ok(Buffer.compare(raw, html) === 0, 'the original bytes');
       // --raw used BODY.PEEK: still not \Seen.
-      assert.match(run(['show', String(weekly), '--db', db]), /^folders: +INBOX \(uid 3\)$/m);
-      assert.throws(() => run(['show', '99999', '--db', db]), /no message with id 99999/);
-      assert.throws(() => run(['list', '--db', join(dir, 'nope.db')]), /no database at/);
+      assert.match(await run(['show', String(weekly), '--db', db]), /^folders: +INBOX \(uid 3\)$/m);
+      await assert.rejects(run(['show', '99999', '--db', db]), /no message with id 99999/);
+      await assert.rejects(run(['list', '--db', join(dir, 'nope.db')]), /no database at/);
 
       // The daemon keeps writing the file the readers use.
       deliverMessages(env, 'svc11', 'INBOX', [plain('Pushed while watching', 'hi', 'Wed, 02 Dec 2026 08:00:00 +0000')]);
       const until = Date.now() + 10_000;
       for (;;) {
-        const out = run(['search', 'Pushed while watching', '--db', db, '--json']);
+        const out = await run(['search', 'Pushed while watching', '--db', db, '--json']);
         if ((JSON.parse(out) as { messages: unknown[] }).messages.length === 1) break;
         assert.ok(Date.now() < until, 'the watched message reached the file');
         await new Promise((resolve) => setTimeout(resolve, 200));
