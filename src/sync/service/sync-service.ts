@@ -15,7 +15,7 @@ import { openImapSession, type ImapClient } from '../../imap/session/client.js';
 import type { Store } from '../../store/index.js';
 import { EmailPlugin, resolveAccount, type AccountConfig, type EmailPluginOptions, type Logger } from '../email-plugin.js';
 import type { ProviderName } from '../providers.js';
-import { createRunnerMetrics, jobKey, runSyncRunner, type RunnerMetrics } from '../runner.js';
+import { createRunnerMetrics, jobKey, runSyncRunner, type RunnerJobState, type RunnerMetrics } from '../runner.js';
 import { errorCode, isPermanent, retryDelaySeconds } from './backoff.js';
 import { DEFAULT_SCHEDULE, type FolderSelector, type ServiceSchedule } from './config.js';
 import { idleFolders, namedFolders, needsFolderList, selectFolders } from './folder-selection.js';
@@ -185,6 +185,21 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   let timer: NodeJS.Timeout | null = null;
   let wake: WakeDetector | null = null;
   let runningJobs = 0;
+  // Runner state (backoff, failures) of the jobs: loaded from the store when an account is set
+  // up, written through to it, read from here by the scheduler and status().
+  const runnerStates = new Map<string, RunnerJobState>();
+
+  const pendingWrites = new Set<Promise<void>>();
+  function putRunnerState(key: string, state: RunnerJobState): void {
+    runnerStates.set(key, state);
+    const write = (async () => {
+      await store.putRunnerState(key, state);
+      await store.saveIfDirty();
+    })()
+      .catch((error) => logger.error?.({ event: 'store_failed', code: errorCode(error), message: (error as Error)?.message }, 'could not save the runner state'))
+      .finally(() => pendingWrites.delete(write));
+    pendingWrites.add(write);
+  }
 
   function emit<E extends keyof ServiceEvents>(event: E, data: ServiceEvents[E]): void {
     for (const listener of listeners[event] as Set<(d: ServiceEvents[E]) => void>) {
@@ -256,6 +271,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       }
       if (account.removed) return;
       for (const folder of folders) {
+        const key = jobKey({ accountId, folder });
+        const stored = await store.getRunnerState(key);
+        if (stored) runnerStates.set(key, stored);
         if (!account.jobs.has(folder)) account.jobs.set(folder, { folder, dirty: true, trigger: 'start', running: false, lastOkAt: 0, remaining: null, lastError: null });
       }
       account.setupFailures = 0;
@@ -297,9 +315,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
           if (account.accountId !== null) {
             for (const job of account.jobs.values()) {
               const key = jobKey({ accountId: account.accountId, folder: job.folder });
-              const state = store.getRunnerState(key);
+              const state = runnerStates.get(key);
               if (state && state.nextAllowedAt > 0 && !isPermanent((state.lastError ?? '').split(':')[0] ?? '')) {
-                store.putRunnerState(key, { ...state, nextAllowedAt: 0 });
+                putRunnerState(key, { ...state, nextAllowedAt: 0 });
               }
             }
             if (!isPermanent((account.lastError ?? '').split(':')[0] ?? '')) account.blockedUntil = 0;
@@ -369,7 +387,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         if (job.running) continue;
         let at = job.dirty ? now : job.lastOkAt + schedule.intervalSeconds * 1000;
         if (account.accountId !== null) {
-          const state = store.getRunnerState(jobKey({ accountId: account.accountId, folder: job.folder }));
+          const state = runnerStates.get(jobKey({ accountId: account.accountId, folder: job.folder }));
           if (state && state.nextAllowedAt * 1000 > at) at = state.nextAllowedAt * 1000;
         }
         next = Math.min(next, Math.max(at, account.blockedUntil));
@@ -398,11 +416,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
             return syncUntilDone(entry.account, entry.job, entry.trigger);
           },
           state: {
-            get: (key) => store.getRunnerState(key),
-            put: (key, state) => {
-              store.putRunnerState(key, state);
-              store.saveIfDirty();
-            },
+            get: (key) => runnerStates.get(key) ?? null,
+            put: putRunnerState,
           },
           metrics,
           retryDelaySeconds: (failures, error) => retryDelaySeconds(failures, error, schedule, random),
@@ -534,6 +549,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       clearTimeout(grace);
       stopController.abort();
       await Promise.race([plugin.close(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      await Promise.allSettled([...pendingWrites]);
       await store.saveIfDirty();
       for (const account of accounts.values()) setState(account, 'stopped');
       accounts.clear();
@@ -570,7 +586,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         state: account.state,
         lastError: account.lastError,
         folders: [...account.jobs.values()].map((job) => {
-          const state = account.accountId === null ? null : store.getRunnerState(jobKey({ accountId: account.accountId, folder: job.folder }));
+          const state = account.accountId === null ? null : (runnerStates.get(jobKey({ accountId: account.accountId, folder: job.folder })) ?? null);
           return {
             folder: job.folder,
             watching: account.watchers.has(job.folder),
