@@ -168,6 +168,29 @@ describe('sync service against Dovecot', () => {
     await store.close();
   });
 
+  test('a clock jump (suspend/resume) re-syncs every folder on fresh connections and push keeps working', async () => {
+    resetUser(env, 'svc12');
+    deliverMessages(env, 'svc12', 'INBOX', generateSampleMail(2, { seed: 450 }));
+    let offset = 0;
+    const store = await openStore(':memory:');
+    const accounts = await resolveServiceAccounts(
+      loadServiceConfig(writeConfig('wake.json', { accounts: [{ name: 'w', host: env.host, port: env.implicitPort, user: 'svc12', passwordEnv: 'PW', ca: env.caFile }] })).accounts,
+      { PW: env.users.svc12 },
+    );
+    const service = createSyncService({ store, accounts, schedule: { intervalSeconds: 300 }, parseWorkers: 0, wake: { tickMs: 20, thresholdMs: 5_000, now: () => Date.now() + offset } });
+    running.push(service);
+    const log = record(service);
+    await service.start();
+    await waitFor(async () => (await inboxCount(store, 'svc12')) === 2 && log.states.some((s) => s.folder === 'INBOX' && s.state === 'watching'), 10_000, 'sync and IDLE');
+    assert.equal(log.synced.filter((s) => s.trigger === 'wake').length, 0);
+    offset += 3_600_000; // the machine slept an hour
+    await waitFor(() => log.synced.some((s) => s.trigger === 'wake' && s.folder === 'INBOX'), 5_000, 'the re-sync after the wake');
+    deliverMessages(env, 'svc12', 'INBOX', generateSampleMail(1, { seed: 451 }));
+    await waitFor(async () => (await inboxCount(store, 'svc12')) === 3, 5_000, 'pushed mail after the wake');
+    assert.equal(log.errors.length, 0, JSON.stringify(log.errors));
+    await service.stop();
+  });
+
   describe('with a private Dovecot that is stopped and started again', () => {
     const privateDir = join(dir, 'dovecot');
     const script = join(repoRoot, 'test/servers/dovecot.sh');

@@ -111,6 +111,8 @@ export interface SyncServiceOptions {
   stopGraceMs?: number;
   /** Randomness for jitter (tests). */
   random?: () => number;
+  /** Sleep/wake detection: tick, the jump that counts as a wake, and the clock (tests). */
+  wake?: { tickMs?: number; thresholdMs?: number; now?: () => number };
 }
 
 export interface SyncService {
@@ -417,7 +419,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
           },
           state: {
             get: (key) => runnerStates.get(key) ?? null,
-            put: putRunnerState,
+            // A sync aborted by stop() is not a failure of the server: keep the state it had, or
+            // the next start would wait out a backoff it never earned.
+            put: (key, state) => {
+              if (!(stopping && state.failureCount > 0)) putRunnerState(key, state);
+            },
           },
           metrics,
           retryDelaySeconds: (failures, error) => retryDelaySeconds(failures, error, schedule, random),
@@ -531,7 +537,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
           if (account.accountId !== null) plugin.dropConnection(account.accountId);
           markDirty(account, null, 'wake');
         }
-      });
+      }, options.wake ?? {});
       kick();
     },
     async stop() {
