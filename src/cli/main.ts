@@ -61,9 +61,11 @@ function invokedDirectly(): boolean {
   }
 }
 if (invokedDirectly()) {
-  main(process.argv.slice(2), process.env).then((code) => {
+  main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr, exit: (code) => process.exit(code) }).then((code) => {
     process.exitCode = code;
-    // A server that never answered LOGOUT must not keep the process alive after the work is done.
-    setTimeout(() => process.exit(code), 500).unref();
+    // Nothing may keep the process alive once the work is done (a server that never answered
+    // LOGOUT, a worker thread still shutting down): exit shortly after (stdout/stderr writes to
+    // files, pipes and terminals are synchronous on Linux, so nothing printed is lost).
+    setTimeout(() => process.exit(code), 100);
   });
 }

@@ -122,7 +122,7 @@ describe('secret sources', () => {
     assert.match(message, /account a: passwordCommand .* failed \(exit status 3\)/);
     assert.ok(!message.includes('leaked'), message);
     assert.match(await rejects(resolveSecret({ kind: 'passwordCommand', argv: ['/nonexistent/prx-pass'] }, 'a', {})), /program not found/);
-    assert.match(await rejects(resolveSecret({ kind: 'passwordCommand', argv: [process.execPath, '-e', ''] }, 'a', {})), /printed nothing/);
+    assert.match(await rejects(resolveSecret({ kind: 'passwordCommand', argv: [process.execPath, '-e', 'process.exit(0)'] }, 'a', {})), /printed nothing/);
   });
 
   test('passwordFile must be a regular file only its owner can read', async () => {

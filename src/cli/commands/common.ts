@@ -12,6 +12,9 @@ import type { AccountRow } from '../../store/accounts.js';
 export interface CliIO {
   stdout: { write(text: string | Uint8Array): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Ends the process (the real CLI): the daemon calls it once its database is saved, so that
+   * nothing left over (a worker finishing an abandoned batch) delays the exit. */
+  exit?: (code: number) => void;
 }
 
 export function errorInfo(error: unknown): { code: ErrorCode | 'UNKNOWN'; message: string } {

@@ -19,7 +19,7 @@ type DaemonCommand = Extract<CliCommand, { command: 'daemon' }>;
 type WatchCommand = Extract<CliCommand, { command: 'watch' }>;
 
 /** Stop must be done by then (the supervisors expect exit within 5 s of SIGTERM). */
-const STOP_DEADLINE_MS = 4_000;
+const STOP_DEADLINE_MS = 3_500;
 
 interface Loaded {
   accounts: ServiceAccount[];
@@ -66,6 +66,7 @@ async function serve(
         process.off('SIGINT', onInt);
         process.off('SIGHUP', onHup);
         logger.info?.({ event: 'stopped' }, 'stopped');
+        io.exit?.(0);
         resolve(0);
       };
       service.stop().then(finish, (error) => {

@@ -132,9 +132,12 @@ export function startIdleWatcher(options: IdleWatcherOptions): IdleWatcher {
       controller.abort();
       const client = current;
       current = null;
-      await finished;
+      // DONE, then LOGOUT: polite, but a server that does not answer within a second is not
+      // waited for (the connection is closed instead).
+      const within = (promise: Promise<unknown>, ms: number): Promise<unknown> => Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+      await within(finished, 1000);
       if (client && !client.closed) {
-        await Promise.race([client.logout(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+        await within(client.logout(), 1000);
         client.close();
       }
       options.onState('stopped');

@@ -12,8 +12,10 @@
  */
 import { ConfigError } from '../../errors.js';
 import { openImapSession, type ImapClient } from '../../imap/session/client.js';
+import { createParsePool, defaultParseWorkers, type ParsePool } from '../../mime/parse-pool.js';
 import type { Store } from '../../store/index.js';
 import { EmailPlugin, resolveAccount, type AccountConfig, type EmailPluginOptions, type Logger } from '../email-plugin.js';
+import type { ParseMessage } from '../folder-sync.js';
 import type { ProviderName } from '../providers.js';
 import { createRunnerMetrics, jobKey, runSyncRunner, type RunnerJobState, type RunnerMetrics } from '../runner.js';
 import { errorCode, isPermanent, retryDelaySeconds } from './backoff.js';
@@ -107,7 +109,7 @@ export interface SyncServiceOptions {
   /** Extra session options for every connection (timeouts, transcript...). */
   session?: EmailPluginOptions['session'];
   parseWorkers?: number;
-  /** Grace period for in-flight syncs at stop() before they are aborted (default 2000 ms). */
+  /** Grace period for in-flight syncs at stop() before they are aborted (default 1000 ms). */
   stopGraceMs?: number;
   /** Randomness for jitter (tests). */
   random?: () => number;
@@ -174,7 +176,17 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const random = options.random ?? Math.random;
   let schedule: ServiceSchedule = { ...DEFAULT_SCHEDULE, ...options.schedule };
   let configured: ServiceAccount[] = options.accounts;
-  const plugin = new EmailPlugin({ store, ...(options.session ? { session: options.session } : {}), ...(options.parseWorkers !== undefined ? { parseWorkers: options.parseWorkers } : {}) });
+  // The service owns the MIME worker pool so that stop() can let parses already handed to the
+  // workers finish there: closing the pool with work queued would hand that work back to this
+  // thread, which would then parse a whole abandoned batch before it could exit.
+  let pool: ParsePool | null = null;
+  let parsing = 0;
+  const parse: ParseMessage = (raw, parseOptions) => {
+    pool ??= createParsePool(options.parseWorkers ?? defaultParseWorkers());
+    parsing++;
+    return pool.parse(raw, parseOptions).finally(() => parsing--);
+  };
+  const plugin = new EmailPlugin({ store, parse, ...(options.session ? { session: options.session } : {}) });
   const metrics = createRunnerMetrics();
   const accounts = new Map<string, AccountRuntime>();
   const listeners = { synced: new Set<(e: SyncedEvent) => void>(), error: new Set<(e: ServiceErrorEvent) => void>(), state: new Set<(e: StateEvent) => void>() };
@@ -549,14 +561,18 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       wake?.stop();
       // In-flight sync calls may finish their batch for a moment; then they are aborted (only
       // committed batches ever move a cursor).
-      const grace = setTimeout(() => stopController.abort(), options.stopGraceMs ?? 2000);
+      const grace = setTimeout(() => stopController.abort(), options.stopGraceMs ?? 1000);
       await Promise.all([...accounts.values()].map((account) => tearDown(account)));
       await Promise.allSettled([...inflight]);
       clearTimeout(grace);
       stopController.abort();
-      await Promise.race([plugin.close(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      await Promise.race([plugin.close(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       await Promise.allSettled([...pendingWrites]);
       await store.saveIfDirty();
+      for (const until = Date.now() + 1500; parsing > 0 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      const closing = pool;
+      pool = null;
+      await closing?.close();
       for (const account of accounts.values()) setState(account, 'stopped');
       accounts.clear();
       for (const close of iterators) close();
