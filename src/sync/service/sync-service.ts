@@ -150,12 +150,19 @@ interface AccountRuntime {
   blockedUntil: number;
   setupFailures: number;
   settingUp: boolean;
+  /** When the folder list was last resolved (0: not yet). */
+  resolvedAt: number;
   removed: boolean;
   lastUsedAt: number;
 }
 
 /** Connections unused this long are probed with NOOP before a sync trusts them. */
 const PROBE_AFTER_MS = 120_000;
+
+/** The error code at the start of a stored `CODE: message`. */
+function codeOf(lastError: string | null): string {
+  return /^([A-Z_]+):/.exec(lastError ?? '')?.[1] ?? 'UNKNOWN';
+}
 
 function describeDetail(detail: { code?: string; retryAt?: number }): string {
   if (detail.code === undefined) return '';
@@ -269,8 +276,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   async function setUp(account: AccountRuntime): Promise<void> {
     account.settingUp = true;
     try {
-      const accountId = await plugin.addAccount({ email: account.config.email, ...(account.config.provider ? { provider: account.config.provider } : {}), imap: account.config.imap });
-      account.accountId = accountId;
+      account.accountId ??= await plugin.addAccount({ email: account.config.email, ...(account.config.provider ? { provider: account.config.provider } : {}), imap: account.config.imap });
+      const accountId = account.accountId;
       let folders: string[];
       if (needsFolderList(account.config.folders)) {
         const listed = await plugin.listFolders(accountId, stopController.signal);
@@ -284,15 +291,29 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         await store.saveIfDirty();
       }
       if (account.removed) return;
+      if (folders.length === 0) logger.warn?.({ event: 'no_folders', account: account.config.name }, `${account.config.name}: no folder to sync`);
+      let blocked: RunnerJobState | null = null;
       for (const folder of folders) {
         const key = jobKey({ accountId, folder });
+        if (account.jobs.has(folder)) continue;
         const stored = await store.getRunnerState(key);
-        if (stored) runnerStates.set(key, stored);
-        if (!account.jobs.has(folder)) account.jobs.set(folder, { folder, dirty: true, trigger: 'start', running: false, lastOkAt: 0, remaining: null, lastError: null });
+        if (stored) {
+          runnerStates.set(key, stored);
+          // Rejected credentials are remembered across restarts: no new login before the wait is over.
+          if (isPermanent(codeOf(stored.lastError)) && stored.nextAllowedAt * 1000 > Date.now()) blocked = stored;
+        }
+        account.jobs.set(folder, { folder, dirty: true, trigger: 'start', running: false, lastOkAt: 0, remaining: null, lastError: null });
       }
       account.setupFailures = 0;
+      account.resolvedAt = Date.now();
+      if (blocked) {
+        account.blockedUntil = Math.max(account.blockedUntil, blocked.nextAllowedAt * 1000);
+        account.lastError = blocked.lastError;
+        setState(account, 'auth-failed', { code: codeOf(blocked.lastError), retryAt: blocked.nextAllowedAt * 1000 });
+        return;
+      }
       if (schedule.idle) startWatchers(account);
-      setState(account, restingState(account));
+      if (account.state !== 'syncing') setState(account, restingState(account));
     } catch (error) {
       account.setupFailures++;
       const delayMs = Math.round(retryDelaySeconds(account.setupFailures, error, schedule, random) * 1000);
@@ -330,11 +351,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
             for (const job of account.jobs.values()) {
               const key = jobKey({ accountId: account.accountId, folder: job.folder });
               const state = runnerStates.get(key);
-              if (state && state.nextAllowedAt > 0 && !isPermanent((state.lastError ?? '').split(':')[0] ?? '')) {
+              if (state && state.nextAllowedAt > 0 && !isPermanent(codeOf(state.lastError))) {
                 putRunnerState(key, { ...state, nextAllowedAt: 0 });
               }
             }
-            if (!isPermanent((account.lastError ?? '').split(':')[0] ?? '')) account.blockedUntil = 0;
+            if (!isPermanent(codeOf(account.lastError))) account.blockedUntil = 0;
           }
           markDirty(account, null, 'reconnect');
         },
@@ -363,11 +384,14 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     const now = Date.now();
     const due: Array<{ account: AccountRuntime; job: JobRuntime }> = [];
     for (const account of accounts.values()) {
-      if (account.removed || account.blockedUntil > now) continue;
-      if (account.accountId === null || (account.jobs.size === 0 && !account.settingUp)) {
-        if (!account.settingUp) void setUp(account);
+      if (account.removed || account.blockedUntil > now || account.settingUp) continue;
+      if (account.resolvedAt === 0) {
+        void setUp(account);
         continue;
       }
+      // "all" and special-use selectors are looked up again every interval (new folders).
+      if (needsFolderList(account.config.folders) && now - account.resolvedAt >= schedule.intervalSeconds * 1000) void setUp(account);
+      if (schedule.idle && account.watchers.size === 0) startWatchers(account); // e.g. after an AUTH wait
       for (const job of account.jobs.values()) {
         if (job.running) continue;
         if (job.dirty || now >= job.lastOkAt + schedule.intervalSeconds * 1000) {
@@ -526,6 +550,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       blockedUntil: 0,
       setupFailures: 0,
       settingUp: false,
+      resolvedAt: 0,
       removed: false,
       lastUsedAt: 0,
     });
