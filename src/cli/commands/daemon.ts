@@ -49,16 +49,16 @@ async function serve(
         // Every sql.js transaction is synchronous, so between two events the database holds only
         // whole batches: saving now is consistent even if a sync is still waiting on the network.
         logger.warn?.({ event: 'stop_deadline' }, 'stop took too long: saving and exiting');
-        finish();
+        void finish();
       }, STOP_DEADLINE_MS);
       let finished = false;
-      const finish = (): void => {
+      const finish = async (): Promise<void> => {
         if (finished) return;
         finished = true;
         clearTimeout(deadline);
         try {
-          store.saveIfDirty();
-          store.close();
+          await store.saveIfDirty();
+          await store.close();
         } catch (error) {
           logger.error?.({ event: 'save_failed', ...errorInfo(error) }, 'could not save the database');
         }
@@ -71,7 +71,7 @@ async function serve(
       };
       service.stop().then(finish, (error) => {
         logger.error?.({ event: 'stop_failed', ...errorInfo(error) }, 'stop failed');
-        finish();
+        return finish();
       });
     };
     const onTerm = (): void => stop('SIGTERM');
