@@ -19,7 +19,7 @@ type DaemonCommand = Extract<CliCommand, { command: 'daemon' }>;
 type WatchCommand = Extract<CliCommand, { command: 'watch' }>;
 
 /** Stop must be done by then (the supervisors expect exit within 5 s of SIGTERM). */
-const STOP_DEADLINE_MS = 3_500;
+const STOP_DEADLINE_MS = 3_000;
 
 interface Loaded {
   accounts: ServiceAccount[];

@@ -132,12 +132,12 @@ export function startIdleWatcher(options: IdleWatcherOptions): IdleWatcher {
       controller.abort();
       const client = current;
       current = null;
-      // DONE, then LOGOUT: polite, but a server that does not answer within a second is not
+      // DONE, then LOGOUT: polite, but a server that does not answer within half a second is not
       // waited for (the connection is closed instead).
       const within = (promise: Promise<unknown>, ms: number): Promise<unknown> => Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
-      await within(finished, 1000);
+      await within(finished, 500);
       if (client && !client.closed) {
-        await within(client.logout(), 1000);
+        await within(client.logout(), 500);
         client.close();
       }
       options.onState('stopped');

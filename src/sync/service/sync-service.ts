@@ -109,7 +109,7 @@ export interface SyncServiceOptions {
   /** Extra session options for every connection (timeouts, transcript...). */
   session?: EmailPluginOptions['session'];
   parseWorkers?: number;
-  /** Grace period for in-flight syncs at stop() before they are aborted (default 1000 ms). */
+  /** Grace period for in-flight syncs at stop() before they are aborted (default 500 ms). */
   stopGraceMs?: number;
   /** Randomness for jitter (tests). */
   random?: () => number;
@@ -586,7 +586,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       wake?.stop();
       // In-flight sync calls may finish their batch for a moment; then they are aborted (only
       // committed batches ever move a cursor).
-      const grace = setTimeout(() => stopController.abort(), options.stopGraceMs ?? 1000);
+      const grace = setTimeout(() => stopController.abort(), options.stopGraceMs ?? 500);
       await Promise.all([...accounts.values()].map((account) => tearDown(account)));
       await Promise.allSettled([...inflight]);
       clearTimeout(grace);
@@ -594,7 +594,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       await Promise.race([plugin.close(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       await Promise.allSettled([...pendingWrites]);
       await store.saveIfDirty();
-      for (const until = Date.now() + 1500; parsing > 0 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const until = Date.now() + 1000; parsing > 0 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 20));
       const closing = pool;
       pool = null;
       await closing?.close();
