@@ -11,3 +11,4 @@ export { parseMessage, type MessageRecord, type AttachmentMeta } from './mime/in
 export * from './errors.js';
 export { openImapSession, ImapClient, type ImapSessionOptions, type MailboxInfo } from './imap/session/client.js';
 export { createTranscriptRecorder, formatTranscript, parseTranscript, type Transcript, type TranscriptRecorder } from './imap/transcript/index.js';
+export * from './sync/service/index.js';

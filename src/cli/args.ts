@@ -17,50 +17,148 @@ export interface ConnectionArgs {
   provider?: ProviderName;
 }
 
+export type LogFormat = 'json' | 'text';
+
 export type CliCommand =
   | { command: 'sync'; connection: ConnectionArgs; folders: string[]; allFolders: boolean; db: string; maxMessages: number; json: boolean }
-  | { command: 'watch'; connection: ConnectionArgs; folders: string[]; db: string; maxMessages: number; json: boolean }
+  | { command: 'sync-config'; config: string; account?: string; db?: string; allFolders: boolean; maxMessages: number; json: boolean }
+  | { command: 'watch'; connection: ConnectionArgs; folders: string[]; db: string; maxMessages: number; json: boolean; logFormat: LogFormat }
+  | { command: 'daemon'; config: string; db?: string; logFormat: LogFormat; json: boolean }
   | { command: 'status'; db: string; json: boolean }
+  | { command: 'list'; db: string; account?: string; folder?: string; limit: number; json: boolean }
+  | { command: 'search'; db: string; query: string; account?: string; limit: number; json: boolean }
+  | { command: 'show'; db: string; id: number; format: 'text' | 'html' | 'raw' | 'summary'; config?: string; json: boolean }
   | { command: 'help' };
 
 export const USAGE = `usage:
+  prx-email daemon --config FILE [--db mail.db] [--log-format json|text]
+                 keep every account of the config file in sync (IDLE push, polling, reconnect);
+                 SIGTERM/SIGINT stop it cleanly, SIGHUP reloads the config
+  prx-email sync --config FILE [--account NAME] [--all-folders] [--db mail.db] [--json]
   prx-email sync --host H --port P --user U (--password-env VAR | --oauth-token-env VAR)
                  [--ca FILE] [--starttls] [--provider NAME] [--folder NAME]... [--all-folders]
                  [--db mail.db] [--max-messages N] [--json]
-  prx-email watch  (same connection flags) [--folder NAME] [--db mail.db]   IDLE, re-sync on change
-  prx-email status [--db mail.db] [--json]                                  folders, counts, last sync
+  prx-email watch  (same connection flags) [--folder NAME]... [--db mail.db] [--log-format json|text]
+                 the daemon for one account given by flags
+  prx-email status [--db mail.db] [--json]         per-account and per-folder health
+  prx-email list   [--db mail.db] [--account EMAIL] [--folder F] [--limit N] [--json]
+  prx-email search QUERY [--db mail.db] [--account EMAIL] [--limit N] [--json]
+  prx-email show ID [--text|--html|--raw] [--config FILE] [--db mail.db] [--json]
+                 --raw fetches the original message from the server (needs --config)
 providers: gmail, outlook, yahoo, fastmail, protonmail-bridge`;
+
+const COMMANDS = new Set(['sync', 'watch', 'daemon', 'status', 'list', 'search', 'show']);
+const TAKES_VALUE = new Set([
+  '--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages',
+  '--config', '--account', '--log-format', '--limit',
+]);
+const BOOLEANS = new Set(['--starttls', '--all-folders', '--json', '--raw', '--html', '--text']);
+
+/** Which options each command accepts (anything else is an error, so typos do not pass silently). */
+const ALLOWED: Record<string, string[]> = {
+  sync: ['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--starttls', '--all-folders', '--json', '--config', '--account'],
+  watch: ['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--starttls', '--json', '--log-format'],
+  daemon: ['--config', '--db', '--log-format', '--json'],
+  status: ['--db', '--json'],
+  list: ['--db', '--account', '--folder', '--limit', '--json'],
+  search: ['--db', '--account', '--limit', '--json'],
+  show: ['--db', '--raw', '--html', '--text', '--config', '--json'],
+};
+
+function positiveInt(text: string | undefined, name: string, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigError(`${name} must be an integer from 1 to ${max}`);
+  return value;
+}
+
+function logFormat(text: string | undefined): LogFormat {
+  if (text === undefined || text === 'text') return 'text';
+  if (text === 'json') return 'json';
+  throw new ConfigError("--log-format must be 'json' or 'text'");
+}
 
 export function parseCliArgs(argv: string[], env: Record<string, string | undefined>): CliCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
-  if (command !== 'sync' && command !== 'watch' && command !== 'status') throw new ConfigError(`unknown command '${command}'\n${USAGE}`);
+  if (!COMMANDS.has(command)) throw new ConfigError(`unknown command '${command}'\n${USAGE}`);
   const values = new Map<string, string[]>();
   const flags = new Set<string>();
-  const takesValue = new Set(['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages']);
-  const booleans = new Set(['--starttls', '--all-folders', '--json']);
+  const positional: string[] = [];
+  const allowed = new Set(ALLOWED[command]);
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
     if (arg === '--help' || arg === '-h') return { command: 'help' };
-    if (booleans.has(arg)) {
-      flags.add(arg);
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
       continue;
     }
     // Only the option's name is echoed: `--password-env=hunter2` must not print the secret.
-    if (!takesValue.has(arg)) throw new ConfigError(`unknown option '${arg.includes('=') ? `${arg.slice(0, arg.indexOf('='))}=…` : arg}'`);
+    if (!allowed.has(arg) || (!BOOLEANS.has(arg) && !TAKES_VALUE.has(arg))) {
+      throw new ConfigError(`unknown option '${arg.includes('=') ? `${arg.slice(0, arg.indexOf('='))}=…` : arg}' for ${command}`);
+    }
+    if (BOOLEANS.has(arg)) {
+      flags.add(arg);
+      continue;
+    }
     const value = rest[++i];
     if (value === undefined) throw new ConfigError(`${arg} needs a value`);
     values.set(arg, [...(values.get(arg) ?? []), value]);
   }
   const one = (name: string): string | undefined => values.get(name)?.at(-1);
-  const db = one('--db') ?? 'mail.db';
+  const dbFlag = one('--db');
+  const db = dbFlag ?? 'mail.db';
   const json = flags.has('--json');
-  if (command === 'status') return { command, db, json };
+  const account = one('--account');
+  const expectPositional = (count: number, what: string): void => {
+    if (positional.length !== count) throw new ConfigError(count === 0 ? `unexpected argument '${positional[0]}'` : `${command} needs ${what}`);
+  };
+
+  switch (command) {
+    case 'status':
+      expectPositional(0, '');
+      return { command, db, json };
+    case 'daemon': {
+      expectPositional(0, '');
+      const config = one('--config');
+      if (!config) throw new ConfigError('daemon needs --config FILE');
+      return { command, config, ...(dbFlag !== undefined ? { db: dbFlag } : {}), logFormat: logFormat(one('--log-format')), json };
+    }
+    case 'list': {
+      expectPositional(0, '');
+      const folder = one('--folder');
+      return { command, db, ...(account !== undefined ? { account } : {}), ...(folder !== undefined ? { folder } : {}), limit: positiveInt(one('--limit'), '--limit', 20, 500), json };
+    }
+    case 'search':
+      expectPositional(1, 'a QUERY');
+      if ((positional[0] as string).trim() === '') throw new ConfigError('search needs a non-empty QUERY');
+      return { command, db, query: positional[0] as string, ...(account !== undefined ? { account } : {}), limit: positiveInt(one('--limit'), '--limit', 20, 500), json };
+    case 'show': {
+      expectPositional(1, 'a message ID (from list or search)');
+      const id = positiveInt(positional[0], 'the message ID', 0, Number.MAX_SAFE_INTEGER);
+      const formats = (['--raw', '--html', '--text'] as const).filter((f) => flags.has(f));
+      if (formats.length > 1) throw new ConfigError('give at most one of --raw, --html, --text');
+      const format = formats.length === 0 ? 'summary' : (formats[0] as string).slice(2) as 'raw' | 'html' | 'text';
+      const config = one('--config');
+      if (format === 'raw' && config === undefined) throw new ConfigError('the database keeps parsed messages, not their bytes: --raw fetches the message from the server and needs --config FILE');
+      return { command, db, id, format, ...(config !== undefined ? { config } : {}), json };
+    }
+  }
+  expectPositional(0, '');
+  const maxMessages = positiveInt(one('--max-messages'), '--max-messages', 1000, 1_000_000);
+  const config = one('--config');
+  if (command === 'sync' && config !== undefined) {
+    for (const flag of ['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--starttls']) {
+      if (values.has(flag) || flags.has(flag)) throw new ConfigError(`${flag} cannot be combined with --config (the config file names the accounts)`);
+    }
+    return { command: 'sync-config', config, ...(account !== undefined ? { account } : {}), ...(dbFlag !== undefined ? { db: dbFlag } : {}), allFolders: flags.has('--all-folders'), maxMessages, json };
+  }
+  if (account !== undefined) throw new ConfigError('--account needs --config FILE');
 
   const providerName = one('--provider');
   if (providerName !== undefined && !isProviderName(providerName)) throw new ConfigError(`unknown provider '${providerName}'`);
   const user = one('--user');
-  if (!user) throw new ConfigError('--user is required');
+  if (!user) throw new ConfigError('--user is required (or --config FILE)');
   const passwordEnv = one('--password-env');
   const tokenEnv = one('--oauth-token-env');
   if ((passwordEnv === undefined) === (tokenEnv === undefined)) throw new ConfigError('give exactly one of --password-env VAR or --oauth-token-env VAR');
@@ -68,9 +166,6 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   const portText = one('--port');
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new ConfigError('--port must be 1-65535');
-  const maxText = one('--max-messages');
-  const maxMessages = maxText === undefined ? 1000 : Number(maxText);
-  if (!Number.isInteger(maxMessages) || maxMessages < 1) throw new ConfigError('--max-messages must be a positive integer');
   const host = one('--host');
   const caFile = one('--ca');
   const connection: ConnectionArgs = {
@@ -83,6 +178,6 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     ...(providerName !== undefined ? { provider: providerName } : {}),
   };
   const folders = values.get('--folder') ?? [];
-  if (command === 'watch') return { command, connection, folders: folders.length > 0 ? folders : ['INBOX'], db, maxMessages, json };
-  return { command, connection, folders: folders.length > 0 ? folders : ['INBOX'], allFolders: flags.has('--all-folders'), db, maxMessages, json };
+  if (command === 'watch') return { command, connection, folders: folders.length > 0 ? folders : ['INBOX'], db, maxMessages, json, logFormat: logFormat(one('--log-format')) };
+  return { command: 'sync', connection, folders: folders.length > 0 ? folders : ['INBOX'], allFolders: flags.has('--all-folders'), db, maxMessages, json };
 }

@@ -1,165 +1,57 @@
 #!/usr/bin/env node
 /**
- * The `prx-email` command: `sync` a mailbox into a SQLite file, `watch` it with IDLE, show
- * `status`. Exit code 0 on success; otherwise 1 and the error's stable code (printed, and in the
- * `--json` object).
+ * The `prx-email` command: parses argv and hands over to one module per command
+ * (src/cli/commands/*). Exit code 0 on success; otherwise 1 and the error's stable code (printed,
+ * and in the `--json` object); 2 for an unexpected (non-PrxError) failure.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isPrxError, PrxError, type ErrorCode } from '../errors.js';
-import { openStore, type Store } from '../store/index.js';
-import { EmailPlugin } from '../sync/email-plugin.js';
-import { parseCliArgs, USAGE, type ConnectionArgs } from './args.js';
-import { renderProgress, renderSummaryTable, type SummaryRow } from './progress.js';
+import { isPrxError } from '../errors.js';
+import { parseCliArgs, USAGE } from './args.js';
+import { errorInfo, type CliIO } from './commands/common.js';
+import { runDaemon, runWatch } from './commands/daemon.js';
+import { runList } from './commands/list.js';
+import { runSearch } from './commands/search.js';
+import { runShow } from './commands/show.js';
+import { runStatus } from './commands/status.js';
+import { runSync, runSyncConfig } from './commands/sync.js';
+import type { SummaryRow } from './progress.js';
 import { terminalText } from './terminal-text.js';
 
-/** A summary row with the server-supplied text made safe for the terminal. */
-function terminalRow(row: SummaryRow): SummaryRow {
-  return { ...row, folder: terminalText(row.folder), ...(row.error !== undefined ? { error: terminalText(row.error) } : {}) };
-}
-
-function errorInfo(error: unknown): { code: ErrorCode | 'UNKNOWN'; message: string } {
-  return isPrxError(error) ? { code: error.code, message: error.message } : { code: 'UNKNOWN', message: String((error as Error)?.message ?? error) };
-}
-
-async function addAccount(plugin: EmailPlugin, c: ConnectionArgs): Promise<number> {
-  return plugin.addAccount({
-    email: c.user,
-    ...(c.provider ? { provider: c.provider } : {}),
-    imap: {
-      ...(c.host !== undefined ? { host: c.host } : {}),
-      ...(c.port !== undefined ? { port: c.port } : {}),
-      user: c.user,
-      auth: c.password !== undefined ? { password: c.password } : { oauthToken: c.oauthToken as string },
-      tls: { ...(c.starttls ? { mode: 'starttls' as const } : {}), ...(c.caFile ? { ca: readFileSync(c.caFile, 'utf8') } : {}) },
-    },
-  });
-}
-
-async function runSync(
-  plugin: EmailPlugin,
-  accountId: number,
-  folders: string[],
-  maxMessages: number,
-  showProgress: boolean,
-): Promise<SummaryRow[]> {
-  const rows: SummaryRow[] = [];
-  for (const folder of folders) {
-    const started = Date.now();
-    let lastDraw = 0;
-    const row: SummaryRow = { folder, new: 0, updated: 0, deleted: 0, failed: 0, cursor: 0, uidvalidityChanged: false };
-    // Keep calling until the backlog is done (each call stores at most maxMessages).
-    for (;;) {
-      try {
-        const result = await plugin.sync({
-          accountId,
-          folder,
-          nowTs: Math.floor(Date.now() / 1000),
-          maxMessages,
-          onProgress: (p) => {
-            if (!showProgress || Date.now() - lastDraw < 100) return;
-            lastDraw = Date.now();
-            process.stderr.write(`\r${renderProgress({ folder: terminalText(folder), done: row.new + p.stored, total: row.new + p.total, bytes: p.bytes, elapsedMs: Date.now() - started })}\u001b[K`);
-          },
-        });
-        row.new += result.new;
-        row.updated += result.updated;
-        row.deleted += result.deleted;
-        row.failed += result.failed;
-        row.cursor = result.cursor;
-        row.uidvalidityChanged ||= result.uidvalidityChanged;
-        if (result.remaining === 0) break;
-      } catch (error) {
-        row.error = `${errorInfo(error).code}: ${errorInfo(error).message}`;
-        rows.push(row);
-        if (showProgress) process.stderr.write('\n');
-        throw Object.assign(error as object, { partialRows: rows });
-      }
-    }
-    if (showProgress) process.stderr.write(`\r${renderProgress({ folder: terminalText(folder), done: row.new, total: row.new, bytes: 0, elapsedMs: Date.now() - started })}\u001b[K\n`);
-    rows.push(row);
-  }
-  return rows;
-}
-
-async function status(store: Store, json: boolean): Promise<void> {
-  const accounts = [];
-  for (const account of await store.listAccounts()) {
-    accounts.push({ email: account.email, messages: await store.countMessages(account.id), folders: await store.folderCounts(account.id) });
-  }
-  if (json) {
-    process.stdout.write(`${JSON.stringify({ ok: true, accounts })}\n`);
-    return;
-  }
-  for (const account of accounts) {
-    process.stdout.write(`${terminalText(account.email)}: ${account.messages} messages\n`);
-    for (const f of account.folders) {
-      const when = f.lastSyncAt ? new Date(f.lastSyncAt * 1000).toISOString() : 'never';
-      // Folder names and stored errors come from the server: no control characters reach the terminal.
-      process.stdout.write(`  ${terminalText(f.folder).padEnd(24)} ${String(f.live).padStart(7)} live ${String(f.deleted).padStart(6)} deleted  cursor ${f.cursor}  ${terminalText(f.status)} ${when}${f.lastError ? `  ${terminalText(f.lastError)}` : ''}\n`);
-    }
-  }
-}
-
-export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+export async function main(argv: string[], env: Record<string, string | undefined>, io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let json = argv.includes('--json');
   try {
     const command = parseCliArgs(argv, env);
     if (command.command === 'help') {
-      process.stdout.write(`${USAGE}\n`);
+      io.stdout.write(`${USAGE}\n`);
       return 0;
     }
     json = command.json;
-    const store = await openStore(command.db);
-    if (command.command === 'status') {
-      try {
-        await status(store, json);
-      } finally {
-        await store.close();
-      }
-      return 0;
-    }
-    const plugin = new EmailPlugin({ store });
-    const accountId = await addAccount(plugin, command.connection);
-    try {
-      let folders = command.folders;
-      if (command.command === 'sync' && command.allFolders) {
-        folders = (await plugin.listFolders(accountId)).filter((f) => f.selectable).map((f) => f.name);
-      }
-      const showProgress = !json && process.stderr.isTTY === true;
-      const rows = await runSync(plugin, accountId, folders, command.maxMessages, showProgress);
-      if (command.command === 'watch') {
-        process.stderr.write(`watching ${folders[0]} with IDLE (Ctrl-C to stop)\n`);
-        for (;;) {
-          await plugin.connection(accountId, async (client) => {
-            await client.select(folders[0] as string, { readOnly: true });
-            const stop = client.onUnsolicited((data) => {
-              if (data.type === 'exists' || data.type === 'expunge' || data.type === 'vanished' || data.type === 'fetch') client.stopIdle?.();
-            });
-            try {
-              await client.idle({ maxIdleMs: 5 * 60_000 });
-            } finally {
-              stop();
-            }
-          });
-          const more = await runSync(plugin, accountId, folders.slice(0, 1), command.maxMessages, false);
-          process.stderr.write(`${renderSummaryTable(more.map(terminalRow))}\n`);
-        }
-      }
-      if (json) {
-        process.stdout.write(`${JSON.stringify({ ok: true, folders: rows.map(({ error: _e, ...r }) => r) })}\n`);
-      } else process.stdout.write(`${renderSummaryTable(rows.map(terminalRow))}\n`);
-      return 0;
-    } finally {
-      await plugin.close();
-      await store.close();
+    switch (command.command) {
+      case 'sync':
+        return await runSync(command, io);
+      case 'sync-config':
+        return await runSyncConfig(command, io, env);
+      case 'daemon':
+        return await runDaemon(command, io, env);
+      case 'watch':
+        return await runWatch(command, io);
+      case 'status':
+        return await runStatus(command, io);
+      case 'list':
+        return await runList(command, io);
+      case 'search':
+        return await runSearch(command, io);
+      case 'show':
+        return await runShow(command, io, env);
     }
   } catch (error) {
     const info = errorInfo(error);
     const partial = ((error as { partialRows?: SummaryRow[] })?.partialRows ?? []).map(({ error: _e, ...r }) => r);
-    if (json) process.stdout.write(`${JSON.stringify({ ok: false, folders: partial, error: info })}\n`);
-    else process.stderr.write(`prx-email: ${info.code}: ${terminalText(info.message, true)}\n`);
-    return error instanceof PrxError || isPrxError(error) ? 1 : 2;
+    if (json) io.stdout.write(`${JSON.stringify({ ok: false, folders: partial, error: info })}\n`);
+    // Server text (errors) reaches the terminal without control characters or escape sequences.
+    else io.stderr.write(`prx-email: ${info.code}: ${terminalText(info.message, true)}\n`);
+    return isPrxError(error) ? 1 : 2;
   }
 }
 
@@ -171,7 +63,11 @@ function invokedDirectly(): boolean {
   }
 }
 if (invokedDirectly()) {
-  main(process.argv.slice(2), process.env).then((code) => {
+  main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr, exit: (code) => process.exit(code) }).then((code) => {
     process.exitCode = code;
+    // Nothing may keep the process alive once the work is done (a server that never answered
+    // LOGOUT, a worker thread still shutting down): exit shortly after (stdout/stderr writes to
+    // files, pipes and terminals are synchronous on Linux, so nothing printed is lost).
+    setTimeout(() => process.exit(code), 100);
   });
 }

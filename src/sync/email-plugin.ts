@@ -56,6 +56,8 @@ export interface SyncRequest {
   maxMessages?: number;
   signal?: AbortSignal;
   onProgress?: (progress: { stored: number; total: number; bytes: number }) => void;
+  /** Called once per call with the folder's whole backlog (messages, bytes) before fetching. */
+  onBacklog?: (backlog: { messages: number; bytes: number }) => void;
 }
 
 export interface EmailPluginOptions {
@@ -84,7 +86,8 @@ interface AccountRuntime {
   queue: Promise<unknown>;
 }
 
-function resolveAccount(config: AccountConfig): ImapSessionOptions {
+/** Provider preset + explicit settings -> validated session options. */
+export function resolveAccount(config: AccountConfig): ImapSessionOptions {
   if (typeof config.email !== 'string' || config.email.trim() === '') throw new ConfigError('email is required');
   if (config.provider !== undefined && !isProviderName(config.provider)) throw new ConfigError(`unknown provider '${String(config.provider)}'`);
   const preset = config.provider ? PROVIDERS[config.provider] : undefined;
@@ -194,6 +197,7 @@ export class EmailPlugin {
           ...(this.options.maxMessageBytes !== undefined ? { maxMessageBytes: this.options.maxMessageBytes } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+          ...(request.onBacklog ? { onBacklog: request.onBacklog } : {}),
         }),
       );
       await this.store.saveIfDirty();
@@ -276,6 +280,16 @@ export class EmailPlugin {
     });
     runtime.queue = closing.catch(() => undefined);
     await closing;
+  }
+
+  /** Forgets the account's connection (closed, not logged out) so the next call opens a fresh one:
+   * for a connection that may have died unnoticed (after a sleep). */
+  dropConnection(accountId: number): void {
+    const runtime = this.accounts.get(accountId);
+    if (!runtime?.connection) return;
+    const pending = runtime.connection;
+    runtime.connection = null;
+    void pending.then((client) => client.close(), () => undefined);
   }
 
   async close(): Promise<void> {

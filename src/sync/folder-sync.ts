@@ -51,6 +51,8 @@ export interface FolderSyncOptions {
   signal?: AbortSignal;
   /** Progress callback after each stored batch. */
   onProgress?: (progress: { stored: number; total: number; bytes: number }) => void;
+  /** The whole backlog above the cursor (messages and bytes from the UID listing), before fetching. */
+  onBacklog?: (backlog: { messages: number; bytes: number }) => void;
 }
 
 export interface FolderSyncResult {
@@ -185,6 +187,7 @@ async function runSync(
   const pending = newUids.filter((entry) => !alreadyStored.has(entry.uid));
   const selected = pending.slice(0, Math.max(0, options.maxMessages));
   result.remaining = pending.length - selected.length;
+  options.onBacklog?.({ messages: pending.length, bytes: pending.reduce((sum, entry) => sum + entry.size, 0) });
   const backlogComplete = result.remaining === 0;
   // When everything above the cursor is stored, the cursor may move to the highest listed UID
   // (re-matched UIDs count as stored).

@@ -88,7 +88,13 @@ export async function runSyncRunner<R extends JobOutcome>(
   jobs: SyncJob[],
   nowTs: number,
   config: SyncRunnerConfig,
-  deps: { runJob(job: SyncJob): Promise<R>; state: RunnerStateStore; metrics?: RunnerMetrics },
+  deps: {
+    runJob(job: SyncJob): Promise<R>;
+    state: RunnerStateStore;
+    metrics?: RunnerMetrics;
+    /** Replaces `backoffSeconds` (the service adds jitter and a longer AUTH wait). */
+    retryDelaySeconds?: (failureCount: number, error: unknown) => number;
+  },
 ): Promise<SyncRunnerReport<R>> {
   const settings: Required<SyncRunnerConfig> = {
     maxConcurrency: Math.max(1, config.maxConcurrency ?? 4),
@@ -165,7 +171,9 @@ export async function runSyncRunner<R extends JobOutcome>(
       const code = isPrxError(error) ? error.code : 'UNKNOWN';
       const message = error instanceof Error ? error.message : String(error);
       const failureCount = previous.failureCount + 1;
-      const wait = backoffSeconds(failureCount, code, settings, isPrxError(error) ? error.retryAfterMs : undefined);
+      const wait = deps.retryDelaySeconds
+        ? Math.max(1, Math.ceil(deps.retryDelaySeconds(failureCount, error)))
+        : backoffSeconds(failureCount, code, settings, isPrxError(error) ? error.retryAfterMs : undefined);
       const state: RunnerJobState = { nextAllowedAt: nowTs + wait, failureCount, lastError: `${code}: ${message}`, lastAttemptAt: nowTs };
       // A state that cannot be written (STORAGE, LOCKED) must not turn into an unhandled rejection.
       await Promise.resolve()

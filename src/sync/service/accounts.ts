@@ -1,0 +1,41 @@
+/**
+ * Config file accounts -> the accounts the service runs: the CA file read, the secret fetched
+ * from its source (secrets.ts). Secrets exist only in memory from here on.
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../../errors.js';
+import type { ServiceAccountConfig } from './config.js';
+import { resolveSecret } from './secrets.js';
+import type { ServiceAccount } from './sync-service.js';
+
+export async function resolveServiceAccount(config: ServiceAccountConfig, env: Record<string, string | undefined>): Promise<ServiceAccount> {
+  let ca: string | undefined;
+  if (config.ca !== undefined) {
+    try {
+      ca = await readFile(config.ca, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`account ${config.name}: ca ${config.ca} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const auth = await resolveSecret(config.secret, config.name, env);
+  return {
+    name: config.name,
+    email: config.email,
+    ...(config.provider ? { provider: config.provider } : {}),
+    imap: {
+      ...(config.host !== undefined ? { host: config.host } : {}),
+      ...(config.port !== undefined ? { port: config.port } : {}),
+      user: config.user,
+      auth,
+      tls: { ...(config.tls ? { mode: config.tls } : {}), ...(ca !== undefined ? { ca } : {}) },
+    },
+    folders: config.folders,
+    ...(config.idleFolders ? { idleFolders: config.idleFolders } : {}),
+    maxConnections: config.maxConnections,
+    maxMessagesPerSync: config.maxMessagesPerSync,
+  };
+}
+
+export function resolveServiceAccounts(configs: ServiceAccountConfig[], env: Record<string, string | undefined>): Promise<ServiceAccount[]> {
+  return Promise.all(configs.map((config) => resolveServiceAccount(config, env)));
+}

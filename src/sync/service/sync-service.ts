@@ -1,0 +1,681 @@
+/**
+ * The long-running multi-account sync service. It keeps every configured folder of every account
+ * current: each folder is a runner job (src/sync/runner.ts: concurrency cap, backoff, due checks,
+ * state in the store's runner_state), due when IDLE pushed a change for it, when it was last
+ * synced `intervalSeconds` ago, or after a reconnect; a job syncs until its backlog is empty.
+ * Push comes from one IDLE connection per watched folder (idle-watcher.ts), within the account's
+ * connection cap. Rejected credentials block only their account, for `authBackoffSeconds`.
+ * Suspected sleep (wake-detector.ts) makes every connection be probed or replaced.
+ * `stop()` lets in-flight sync calls finish for a short grace period, then aborts them (the
+ * cursor only ever covers committed rows), logs out, and saves the store.
+ * Events: `synced`, `error`, `state`; `changes()` iterates over syncs that changed something.
+ */
+import { ConfigError } from '../../errors.js';
+import { openImapSession, type ImapClient } from '../../imap/session/client.js';
+import { createParsePool, defaultParseWorkers, type ParsePool } from '../../mime/parse-pool.js';
+import type { Store } from '../../store/index.js';
+import { EmailPlugin, resolveAccount, type AccountConfig, type EmailPluginOptions, type Logger } from '../email-plugin.js';
+import type { ParseMessage } from '../folder-sync.js';
+import type { ProviderName } from '../providers.js';
+import { createRunnerMetrics, jobKey, runSyncRunner, type RunnerJobState, type RunnerMetrics } from '../runner.js';
+import { errorCode, isPermanent, retryDelaySeconds } from './backoff.js';
+import { DEFAULT_SCHEDULE, type FolderSelector, type ServiceSchedule } from './config.js';
+import { idleFolders, namedFolders, needsFolderList, selectFolders } from './folder-selection.js';
+import { startIdleWatcher, type IdleWatcher } from './idle-watcher.js';
+import { startWakeDetector, type WakeDetector } from './wake-detector.js';
+
+/** An account as the service runs it: connection settings with the secret already resolved. */
+export interface ServiceAccount {
+  name: string;
+  email: string;
+  provider?: ProviderName;
+  imap: AccountConfig['imap'];
+  folders: FolderSelector[] | 'all';
+  idleFolders?: string[];
+  /** One connection syncs, the others IDLE (default 2). */
+  maxConnections?: number;
+  /** Default 500. */
+  maxMessagesPerSync?: number;
+}
+
+export type SyncTrigger = 'start' | 'poll' | 'push' | 'reconnect' | 'wake' | 'retry';
+
+export interface SyncedEvent {
+  account: string;
+  accountId: number;
+  folder: string;
+  trigger: SyncTrigger;
+  new: number;
+  updated: number;
+  deleted: number;
+  failed: number;
+  remaining: number;
+  bytes: number;
+  uidvalidityChanged: boolean;
+  durationMs: number;
+  at: number;
+}
+
+export interface ServiceErrorEvent {
+  account: string;
+  folder: string | null;
+  code: string;
+  message: string;
+  /** Unix ms of the next attempt. */
+  retryAt: number;
+}
+
+export type ServiceState = 'starting' | 'syncing' | 'watching' | 'polling' | 'connecting' | 'backoff' | 'auth-failed' | 'stopped';
+
+export interface StateEvent {
+  account: string;
+  /** null: the account as a whole (sync connection / folder list); else an IDLE connection. */
+  folder: string | null;
+  state: ServiceState;
+  previous: ServiceState | null;
+  code?: string;
+  retryAt?: number;
+}
+
+export interface ServiceEvents {
+  synced: SyncedEvent;
+  error: ServiceErrorEvent;
+  state: StateEvent;
+}
+
+export interface FolderStatus {
+  folder: string;
+  watching: boolean;
+  running: boolean;
+  lastSyncAt: number | null;
+  remaining: number | null;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+}
+
+export interface AccountStatus {
+  name: string;
+  accountId: number | null;
+  state: ServiceState;
+  lastError: string | null;
+  folders: FolderStatus[];
+}
+
+export interface SyncServiceOptions {
+  store: Store;
+  accounts: ServiceAccount[];
+  schedule?: Partial<ServiceSchedule>;
+  logger?: Logger;
+  /** Extra session options for every connection (timeouts, transcript...). */
+  session?: EmailPluginOptions['session'];
+  parseWorkers?: number;
+  /** Grace period for in-flight syncs at stop() before they are aborted (default 500 ms). */
+  stopGraceMs?: number;
+  /** Randomness for jitter (tests). */
+  random?: () => number;
+  /** Sleep/wake detection: tick, the jump that counts as a wake, and the clock (tests). */
+  wake?: { tickMs?: number; thresholdMs?: number; now?: () => number };
+}
+
+export interface SyncService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  reload(config: { accounts: ServiceAccount[]; schedule?: Partial<ServiceSchedule> }): Promise<void>;
+  on<E extends keyof ServiceEvents>(event: E, listener: (data: ServiceEvents[E]) => void): () => void;
+  /** Syncs that stored, updated or deleted something, until the service stops. */
+  changes(): AsyncIterableIterator<SyncedEvent>;
+  status(): AccountStatus[];
+  readonly metrics: RunnerMetrics;
+  readonly running: boolean;
+}
+
+interface JobRuntime {
+  folder: string;
+  dirty: boolean;
+  trigger: SyncTrigger;
+  running: boolean;
+  lastOkAt: number;
+  remaining: number | null;
+  lastError: string | null;
+}
+
+interface AccountRuntime {
+  config: ServiceAccount;
+  fingerprint: string;
+  accountId: number | null;
+  jobs: Map<string, JobRuntime>;
+  watchers: Map<string, IdleWatcher>;
+  state: ServiceState;
+  lastError: string | null;
+  blockedUntil: number;
+  setupFailures: number;
+  settingUp: boolean;
+  /** When the folder list was last resolved (0: not yet). */
+  resolvedAt: number;
+  removed: boolean;
+  lastUsedAt: number;
+}
+
+/** Connections unused this long are probed with NOOP before a sync trusts them. */
+const PROBE_AFTER_MS = 120_000;
+
+/** The error code at the start of a stored `CODE: message`. */
+function codeOf(lastError: string | null): string {
+  return /^([A-Z_]+):/.exec(lastError ?? '')?.[1] ?? 'UNKNOWN';
+}
+
+function describeDetail(detail: { code?: string; retryAt?: number }): string {
+  if (detail.code === undefined) return '';
+  return ` (${detail.code}${detail.retryAt !== undefined ? `, retry at ${new Date(detail.retryAt).toISOString()}` : ''})`;
+}
+
+function fingerprint(account: ServiceAccount): string {
+  const auth = account.imap.auth;
+  return JSON.stringify({
+    ...account,
+    imap: { ...account.imap, tls: { mode: account.imap.tls?.mode, ca: account.imap.tls?.ca ? String(account.imap.tls.ca) : undefined }, auth: { p: auth.password, t: auth.oauthToken, f: typeof auth.oauthTokenProvider } },
+  });
+}
+
+export function createSyncService(options: SyncServiceOptions): SyncService {
+  const store = options.store;
+  const logger = options.logger ?? {};
+  const random = options.random ?? Math.random;
+  let schedule: ServiceSchedule = { ...DEFAULT_SCHEDULE, ...options.schedule };
+  let configured: ServiceAccount[] = options.accounts;
+  // The service owns the MIME worker pool so that stop() can let parses already handed to the
+  // workers finish there: closing the pool with work queued would hand that work back to this
+  // thread, which would then parse a whole abandoned batch before it could exit.
+  let pool: ParsePool | null = null;
+  let parsing = 0;
+  const parse: ParseMessage = (raw, parseOptions) => {
+    pool ??= createParsePool(options.parseWorkers ?? defaultParseWorkers());
+    parsing++;
+    return pool.parse(raw, parseOptions).finally(() => parsing--);
+  };
+  const plugin = new EmailPlugin({ store, parse, ...(options.session ? { session: options.session } : {}) });
+  const metrics = createRunnerMetrics();
+  const accounts = new Map<string, AccountRuntime>();
+  const listeners = { synced: new Set<(e: SyncedEvent) => void>(), error: new Set<(e: ServiceErrorEvent) => void>(), state: new Set<(e: StateEvent) => void>() };
+  const watcherStates = new Map<string, ServiceState>();
+  const inflight = new Set<Promise<void>>();
+  let running = false;
+  let stopping = false;
+  let stopController = new AbortController();
+  let tickScheduled = false;
+  let timer: NodeJS.Timeout | null = null;
+  let wake: WakeDetector | null = null;
+  let runningJobs = 0;
+  // Runner state (backoff, failures) of the jobs: loaded from the store when an account is set
+  // up, written through to it, read from here by the scheduler and status().
+  const runnerStates = new Map<string, RunnerJobState>();
+
+  const pendingWrites = new Set<Promise<void>>();
+  function putRunnerState(key: string, state: RunnerJobState): void {
+    runnerStates.set(key, state);
+    const write = (async () => {
+      await store.putRunnerState(key, state);
+      await store.saveIfDirty();
+    })()
+      .catch((error) => logger.error?.({ event: 'store_failed', code: errorCode(error), message: (error as Error)?.message }, 'could not save the runner state'))
+      .finally(() => pendingWrites.delete(write));
+    pendingWrites.add(write);
+  }
+
+  function emit<E extends keyof ServiceEvents>(event: E, data: ServiceEvents[E]): void {
+    for (const listener of listeners[event] as Set<(d: ServiceEvents[E]) => void>) {
+      try {
+        listener(data);
+      } catch (error) {
+        logger.error?.({ event: 'listener_failed', listener: event, error: (error as Error)?.message }, 'event listener threw');
+      }
+    }
+  }
+
+  function setState(account: AccountRuntime, state: ServiceState, detail: { code?: string; retryAt?: number } = {}): void {
+    if (account.state === state && detail.code === undefined) return;
+    const previous = account.state;
+    account.state = state;
+    const event: StateEvent = { account: account.config.name, folder: null, state, previous, ...detail };
+    logger.info?.({ event: 'state', ...event }, `${account.config.name}: ${state}${describeDetail(detail)}`);
+    emit('state', event);
+  }
+
+  function setWatcherState(account: AccountRuntime, folder: string, state: ServiceState, detail: { code?: string; retryAt?: number } = {}): void {
+    const key = `${account.config.name}\u0000${folder}`;
+    const previous = watcherStates.get(key) ?? null;
+    if (previous === state && detail.code === undefined) return;
+    watcherStates.set(key, state);
+    const event: StateEvent = { account: account.config.name, folder, state, previous, ...detail };
+    logger.info?.({ event: 'state', ...event }, `${account.config.name}/${folder}: ${state}${describeDetail(detail)}`);
+    emit('state', event);
+  }
+
+  function restingState(account: AccountRuntime): ServiceState {
+    return account.watchers.size > 0 ? 'watching' : 'polling';
+  }
+
+  function kick(): void {
+    if (!running || tickScheduled) return;
+    tickScheduled = true;
+    setImmediate(() => {
+      tickScheduled = false;
+      tick();
+    });
+  }
+
+  function markDirty(account: AccountRuntime, folder: string | null, trigger: SyncTrigger): void {
+    for (const job of account.jobs.values()) {
+      if (folder !== null && job.folder !== folder) continue;
+      job.dirty = true;
+      job.trigger = trigger;
+    }
+    kick();
+  }
+
+  async function setUp(account: AccountRuntime): Promise<void> {
+    account.settingUp = true;
+    try {
+      account.accountId ??= await plugin.addAccount({ email: account.config.email, ...(account.config.provider ? { provider: account.config.provider } : {}), imap: account.config.imap });
+      const accountId = account.accountId;
+      let folders: string[];
+      if (needsFolderList(account.config.folders)) {
+        const listed = await plugin.listFolders(accountId, stopController.signal);
+        account.lastUsedAt = Date.now();
+        const selected = selectFolders(account.config.folders, listed);
+        if (selected.missing.length > 0) logger.warn?.({ event: 'folders_missing', account: account.config.name, missing: selected.missing }, 'no folder has these special uses');
+        folders = selected.folders;
+      } else {
+        folders = namedFolders(account.config.folders);
+        for (const folder of folders) await store.ensureFolder(accountId, folder);
+        await store.saveIfDirty();
+      }
+      if (account.removed) return;
+      if (folders.length === 0) logger.warn?.({ event: 'no_folders', account: account.config.name }, `${account.config.name}: no folder to sync`);
+      let blocked: RunnerJobState | null = null;
+      for (const folder of folders) {
+        const key = jobKey({ accountId, folder });
+        if (account.jobs.has(folder)) continue;
+        const stored = await store.getRunnerState(key);
+        if (stored) {
+          runnerStates.set(key, stored);
+          // Rejected credentials are remembered across restarts: no new login before the wait is over.
+          if (isPermanent(codeOf(stored.lastError)) && stored.nextAllowedAt * 1000 > Date.now()) blocked = stored;
+        }
+        account.jobs.set(folder, { folder, dirty: true, trigger: 'start', running: false, lastOkAt: 0, remaining: null, lastError: null });
+      }
+      account.setupFailures = 0;
+      account.resolvedAt = Date.now();
+      if (blocked) {
+        account.blockedUntil = Math.max(account.blockedUntil, blocked.nextAllowedAt * 1000);
+        account.lastError = blocked.lastError;
+        setState(account, 'auth-failed', { code: codeOf(blocked.lastError), retryAt: blocked.nextAllowedAt * 1000 });
+        return;
+      }
+      if (schedule.idle) startWatchers(account);
+      if (account.state !== 'syncing') setState(account, restingState(account));
+    } catch (error) {
+      account.setupFailures++;
+      const delayMs = Math.round(retryDelaySeconds(account.setupFailures, error, schedule, random) * 1000);
+      if (!stopping) fail(account, null, errorCode(error), (error as Error)?.message ?? String(error), Date.now() + delayMs);
+    } finally {
+      account.settingUp = false;
+      kick();
+    }
+  }
+
+  function fail(account: AccountRuntime, folder: string | null, code: string, message: string, retryAt: number): void {
+    account.lastError = `${code}: ${message}`;
+    if (folder === null || isPermanent(code)) account.blockedUntil = Math.max(account.blockedUntil, retryAt);
+    const event: ServiceErrorEvent = { account: account.config.name, folder, code, message, retryAt };
+    logger.warn?.({ event: 'error', ...event }, `${account.config.name}${folder ? `/${folder}` : ''}: ${code}: ${message}`);
+    emit('error', event);
+    setState(account, isPermanent(code) ? 'auth-failed' : 'backoff', { code, retryAt });
+  }
+
+  function startWatchers(account: AccountRuntime): void {
+    if (account.accountId === null) return;
+    const wanted = idleFolders([...account.jobs.keys()], account.config.idleFolders, account.config.maxConnections ?? 2);
+    const sessionOptions = { ...options.session, ...resolveAccount(account.config) };
+    for (const folder of wanted) {
+      if (account.watchers.has(folder)) continue;
+      const watcher = startIdleWatcher({
+        folder,
+        open: (signal: AbortSignal): Promise<ImapClient> => openImapSession({ ...sessionOptions, signal }),
+        onChange: () => markDirty(account, folder, 'push'),
+        onConnected: (reconnected) => {
+          if (!reconnected) return;
+          // The server answers again: what failed for network reasons may retry now, and what
+          // changed while we were away was never pushed.
+          if (account.accountId !== null) {
+            for (const job of account.jobs.values()) {
+              const key = jobKey({ accountId: account.accountId, folder: job.folder });
+              const state = runnerStates.get(key);
+              if (state && state.nextAllowedAt > 0 && !isPermanent(codeOf(state.lastError))) {
+                putRunnerState(key, { ...state, nextAllowedAt: 0 });
+              }
+            }
+            if (!isPermanent(codeOf(account.lastError))) account.blockedUntil = 0;
+          }
+          markDirty(account, null, 'reconnect');
+        },
+        onState: (state, detail) => {
+          const mapped: ServiceState = state === 'idling' ? 'watching' : state === 'backoff' ? (detail && isPermanent(detail.code) ? 'auth-failed' : 'backoff') : state;
+          setWatcherState(account, folder, mapped, detail ? { code: detail.code, retryAt: Date.now() + detail.retryInMs } : {});
+        },
+        policy: schedule,
+        idleRefreshMs: schedule.idleRefreshSeconds * 1000,
+        livenessMs: schedule.livenessSeconds * 1000,
+        random,
+      });
+      account.watchers.set(folder, watcher);
+    }
+  }
+
+  async function tearDown(account: AccountRuntime): Promise<void> {
+    account.removed = true;
+    const watchers = [...account.watchers.values()];
+    account.watchers.clear();
+    await Promise.all(watchers.map((w) => w.stop()));
+  }
+
+  function tick(): void {
+    if (!running || stopping) return;
+    const now = Date.now();
+    const due: Array<{ account: AccountRuntime; job: JobRuntime }> = [];
+    for (const account of accounts.values()) {
+      if (account.removed || account.blockedUntil > now || account.settingUp) continue;
+      if (account.resolvedAt === 0) {
+        void setUp(account);
+        continue;
+      }
+      // "all" and special-use selectors are looked up again every interval (new folders).
+      if (needsFolderList(account.config.folders) && now - account.resolvedAt >= schedule.intervalSeconds * 1000) void setUp(account);
+      if (schedule.idle && account.watchers.size === 0) startWatchers(account); // e.g. after an AUTH wait
+      for (const job of account.jobs.values()) {
+        if (job.running) continue;
+        if (job.dirty || now >= job.lastOkAt + schedule.intervalSeconds * 1000) {
+          if (!job.dirty) job.trigger = 'poll';
+          due.push({ account, job });
+        }
+      }
+    }
+    // Pushed changes first, then the longest-waiting folders.
+    due.sort((a, b) => Number(b.job.dirty) - Number(a.job.dirty) || a.job.lastOkAt - b.job.lastOkAt);
+    const free = Math.max(0, schedule.maxConcurrency - runningJobs);
+    const selected = due.slice(0, free);
+    if (selected.length > 0) {
+      const run = runJobs(selected).finally(() => {
+        inflight.delete(run);
+        kick();
+      });
+      inflight.add(run);
+    }
+    planWakeUp(now);
+  }
+
+  function planWakeUp(now: number): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    let next = now + 3_600_000;
+    for (const account of accounts.values()) {
+      if (account.removed) continue;
+      if (account.blockedUntil > now) next = Math.min(next, account.blockedUntil);
+      for (const job of account.jobs.values()) {
+        if (job.running) continue;
+        let at = job.dirty ? now : job.lastOkAt + schedule.intervalSeconds * 1000;
+        if (account.accountId !== null) {
+          const state = runnerStates.get(jobKey({ accountId: account.accountId, folder: job.folder }));
+          if (state && state.nextAllowedAt * 1000 > at) at = state.nextAllowedAt * 1000;
+        }
+        next = Math.min(next, Math.max(at, account.blockedUntil));
+      }
+    }
+    timer = setTimeout(kick, Math.max(50, next - now));
+  }
+
+  async function runJobs(selected: Array<{ account: AccountRuntime; job: JobRuntime }>): Promise<void> {
+    const byKey = new Map<string, { account: AccountRuntime; job: JobRuntime; trigger: SyncTrigger; wasDirty: boolean }>();
+    for (const { account, job } of selected) {
+      job.running = true;
+      runningJobs++;
+      byKey.set(jobKey({ accountId: account.accountId as number, folder: job.folder }), { account, job, trigger: job.trigger, wasDirty: job.dirty });
+      job.dirty = false;
+    }
+    const nowTs = Math.floor(Date.now() / 1000);
+    try {
+      const report = await runSyncRunner(
+        selected.map(({ account, job }) => ({ accountId: account.accountId as number, folder: job.folder, maxMessages: account.config.maxMessagesPerSync ?? 500 })),
+        nowTs,
+        { maxConcurrency: selected.length, baseBackoffSeconds: schedule.baseBackoffSeconds, maxBackoffSeconds: schedule.maxBackoffSeconds, maxConnectionsPerAccount: 1 },
+        {
+          runJob: async (job) => {
+            const entry = byKey.get(jobKey(job)) as { account: AccountRuntime; job: JobRuntime; trigger: SyncTrigger };
+            return syncUntilDone(entry.account, entry.job, entry.trigger);
+          },
+          state: {
+            get: (key) => runnerStates.get(key) ?? null,
+            // A sync aborted by stop() is not a failure of the server: keep the state it had, or
+            // the next start would wait out a backoff it never earned.
+            put: (key, state) => {
+              if (!(stopping && state.failureCount > 0)) putRunnerState(key, state);
+            },
+          },
+          metrics,
+          retryDelaySeconds: (failures, error) => retryDelaySeconds(failures, error, schedule, random),
+        },
+      );
+      for (const result of report.results) {
+        const entry = byKey.get(result.key);
+        if (!entry) continue;
+        const { account, job } = entry;
+        if (result.status === 'ok') {
+          job.lastOkAt = Date.now();
+          job.lastError = null;
+        } else if (result.status === 'failed' && result.error) {
+          job.dirty = true;
+          job.trigger = 'retry';
+          job.lastError = `${result.error.code}: ${result.error.message}`;
+          if (!stopping) fail(account, job.folder, result.error.code, result.error.message, result.nextAllowedAt * 1000);
+        } else job.dirty ||= entry.wasDirty;
+      }
+    } finally {
+      for (const { account, job } of byKey.values()) {
+        job.running = false;
+        runningJobs--;
+        if (!account.removed && !stopping && [...account.jobs.values()].every((j) => !j.running) && account.state === 'syncing') setState(account, restingState(account));
+      }
+    }
+  }
+
+  async function syncUntilDone(account: AccountRuntime, job: JobRuntime, trigger: SyncTrigger): Promise<{ newMessages: number; bytes: number }> {
+    const accountId = account.accountId as number;
+    setState(account, 'syncing');
+    if (account.lastUsedAt > 0 && Date.now() - account.lastUsedAt > PROBE_AFTER_MS) {
+      // A connection idle this long may have died silently (sleep, NAT timeout): ask before trusting it.
+      await plugin.connection(accountId, (client) => probe(client), stopController.signal).catch(() => plugin.dropConnection(accountId));
+    }
+    const started = Date.now();
+    const total = { new: 0, updated: 0, deleted: 0, failed: 0, bytes: 0, remaining: 0, uidvalidityChanged: false };
+    for (;;) {
+      const result = await plugin.sync({ accountId, folder: job.folder, nowTs: Math.floor(Date.now() / 1000), maxMessages: account.config.maxMessagesPerSync ?? 500, signal: stopController.signal });
+      account.lastUsedAt = Date.now();
+      total.new += result.new;
+      total.updated += result.updated;
+      total.deleted += result.deleted;
+      total.failed += result.failed;
+      total.bytes += result.bytes;
+      total.remaining = result.remaining;
+      total.uidvalidityChanged ||= result.uidvalidityChanged;
+      job.remaining = result.remaining;
+      if (result.remaining === 0 || stopping || account.removed) break;
+    }
+    const event: SyncedEvent = { account: account.config.name, accountId, folder: job.folder, trigger, ...total, durationMs: Date.now() - started, at: Date.now() };
+    logger.info?.(
+      { event: 'synced', ...event },
+      `${account.config.name}/${job.folder}: +${total.new} ~${total.updated} -${total.deleted}${total.remaining ? ` (${total.remaining} left)` : ''} in ${event.durationMs} ms (${trigger})`,
+    );
+    emit('synced', event);
+    return { newMessages: total.new, bytes: total.bytes };
+  }
+
+  async function probe(client: ImapClient): Promise<void> {
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        client.noop(),
+        new Promise((_, reject) => {
+          timeout = setTimeout(() => {
+            client.close();
+            reject(new Error('probe timed out'));
+          }, 10_000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  function addAccount(config: ServiceAccount): void {
+    if (accounts.has(config.name)) throw new ConfigError(`account name '${config.name}' is used twice`);
+    resolveAccount(config); // validates host/port/user/auth before anything runs
+    accounts.set(config.name, {
+      config,
+      fingerprint: fingerprint(config),
+      accountId: null,
+      jobs: new Map(),
+      watchers: new Map(),
+      state: 'starting',
+      lastError: null,
+      blockedUntil: 0,
+      setupFailures: 0,
+      settingUp: false,
+      resolvedAt: 0,
+      removed: false,
+      lastUsedAt: 0,
+    });
+  }
+
+  const service: SyncService = {
+    metrics,
+    get running() {
+      return running;
+    },
+    async start() {
+      if (running) return;
+      stopController = new AbortController();
+      stopping = false;
+      for (const account of configured) addAccount(account);
+      running = true;
+      wake = startWakeDetector((sleptMs) => {
+        logger.info?.({ event: 'wake', sleptMs }, 'the clock jumped: probing every connection');
+        for (const account of accounts.values()) {
+          for (const watcher of account.watchers.values()) watcher.probe();
+          if (account.accountId !== null) plugin.dropConnection(account.accountId);
+          markDirty(account, null, 'wake');
+        }
+      }, options.wake ?? {});
+      kick();
+    },
+    async stop() {
+      if (!running) return;
+      stopping = true;
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      wake?.stop();
+      // In-flight sync calls may finish their batch for a moment; then they are aborted (only
+      // committed batches ever move a cursor).
+      const grace = setTimeout(() => stopController.abort(), options.stopGraceMs ?? 500);
+      await Promise.all([...accounts.values()].map((account) => tearDown(account)));
+      await Promise.allSettled([...inflight]);
+      clearTimeout(grace);
+      stopController.abort();
+      await Promise.race([plugin.close(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      await Promise.allSettled([...pendingWrites]);
+      await store.saveIfDirty();
+      for (const until = Date.now() + 1000; parsing > 0 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      const closing = pool;
+      pool = null;
+      await closing?.close();
+      for (const account of accounts.values()) setState(account, 'stopped');
+      accounts.clear();
+      for (const close of iterators) close();
+    },
+    async reload(config) {
+      schedule = { ...DEFAULT_SCHEDULE, ...config.schedule };
+      configured = config.accounts;
+      const wanted = new Map(config.accounts.map((a) => [a.name, a]));
+      for (const account of config.accounts) resolveAccount(account);
+      for (const [name, account] of [...accounts]) {
+        const next = wanted.get(name);
+        if (next && fingerprint(next) === account.fingerprint) continue;
+        accounts.delete(name);
+        await tearDown(account);
+        setState(account, 'stopped');
+      }
+      for (const account of config.accounts) if (!accounts.has(account.name)) addAccount(account);
+      logger.info?.({ event: 'reloaded', accounts: config.accounts.length }, 'configuration reloaded');
+      kick();
+    },
+    on(event, listener) {
+      const set = listeners[event] as Set<typeof listener>;
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    changes() {
+      return changeIterator();
+    },
+    status() {
+      return [...accounts.values()].map((account) => ({
+        name: account.config.name,
+        accountId: account.accountId,
+        state: account.state,
+        lastError: account.lastError,
+        folders: [...account.jobs.values()].map((job) => {
+          const state = account.accountId === null ? null : (runnerStates.get(jobKey({ accountId: account.accountId, folder: job.folder })) ?? null);
+          return {
+            folder: job.folder,
+            watching: account.watchers.has(job.folder),
+            running: job.running,
+            lastSyncAt: job.lastOkAt || null,
+            remaining: job.remaining,
+            lastError: job.lastError,
+            nextAttemptAt: state && state.nextAllowedAt * 1000 > Date.now() ? state.nextAllowedAt * 1000 : null,
+          };
+        }),
+      }));
+    },
+  };
+
+  const iterators = new Set<() => void>();
+  async function* changeIterator(): AsyncGenerator<SyncedEvent> {
+    const queue: SyncedEvent[] = [];
+    let wakeUp: (() => void) | null = null;
+    let closed = false;
+    const off = service.on('synced', (event) => {
+      if (event.new + event.updated + event.deleted > 0 || event.uidvalidityChanged) {
+        queue.push(event);
+        wakeUp?.();
+      }
+    });
+    const close = (): void => {
+      closed = true;
+      wakeUp?.();
+    };
+    iterators.add(close);
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift() as SyncedEvent;
+        if (closed) return;
+        await new Promise<void>((resolve) => (wakeUp = resolve));
+        wakeUp = null;
+      }
+    } finally {
+      off();
+      iterators.delete(close);
+    }
+  }
+
+  return service;
+}
