@@ -17,15 +17,60 @@ const NAMED_ENTITIES: Record<string, string> = {
   oacute: 'ó', iacute: 'í', uacute: 'ú', zwnj: '', zwj: '', shy: '',
 };
 
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+const isHex = (code: number): boolean => isDigit(code) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+const isLetter = (code: number): boolean => (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+
+/** The text of one entity reference (`name` without `&` and `;`), or null to keep it as it is. */
+function entityText(name: string): string | null {
+  if (name[0] === '#') {
+    const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return null;
+    return String.fromCodePoint(code);
+  }
+  return NAMED_ENTITIES[name] ?? NAMED_ENTITIES[name.toLowerCase()] ?? null;
+}
+
+/**
+ * Decodes `&name;`, `&#123;` and `&#x1F600;` (the `;` is optional, as in real mail). One scan;
+ * text without `&` is returned as it is. Same result as replacing
+ * `/&(#x[0-9a-f]+|#\d+|[a-z][a-z0-9]*);?/gi` with each reference's text.
+ */
 export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z][a-z0-9]*);?/gi, (whole, name: string) => {
-    if (name[0] === '#') {
-      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return whole;
-      return String.fromCodePoint(code);
+  let amp = text.indexOf('&');
+  if (amp < 0) return text;
+  const parts: string[] = [];
+  let copied = 0;
+  while (amp >= 0) {
+    let end = amp + 1;
+    const first = text.charCodeAt(end);
+    if (first === 0x23 /* # */) {
+      const marker = text.charCodeAt(end + 1);
+      if ((marker === 0x78 || marker === 0x58) && isHex(text.charCodeAt(end + 2))) {
+        end += 2;
+        while (isHex(text.charCodeAt(end))) end++;
+      } else if (isDigit(marker)) {
+        end += 1;
+        while (isDigit(text.charCodeAt(end))) end++;
+      } else end = -1;
+    } else if (isLetter(first)) {
+      while (isLetter(text.charCodeAt(end)) || isDigit(text.charCodeAt(end))) end++;
+    } else end = -1;
+    if (end < 0) {
+      amp = text.indexOf('&', amp + 1);
+      continue;
     }
-    return NAMED_ENTITIES[name] ?? NAMED_ENTITIES[name.toLowerCase()] ?? whole;
-  });
+    const name = text.slice(amp + 1, end);
+    if (text.charCodeAt(end) === 0x3b /* ; */) end++;
+    const decoded = entityText(name);
+    if (decoded !== null) {
+      parts.push(text.slice(copied, amp), decoded);
+      copied = end;
+    }
+    amp = text.indexOf('&', end);
+  }
+  parts.push(text.slice(copied));
+  return parts.join('');
 }
 
 /** Elements that end a line (opening or closing tag). */
