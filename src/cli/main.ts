@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `prx-email` command: `sync` a mailbox into a SQLite file, `watch` it with IDLE, show
- * `status`. Exit code 0 on success; otherwise 1 and the error's stable code (printed, and in the
- * `--json` object).
+ * `status`. Exit code 0 on success; 3 ("partial") when some folders synced and others failed
+ * (each failed folder's `error {code, message}` is in its row); otherwise 1 and the error's
+ * stable code (printed, and in the `--json` object).
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,7 @@ async function addAccount(plugin: EmailPlugin, c: ConnectionArgs): Promise<numbe
 
 async function runSync(
   plugin: EmailPlugin,
+  store: Store,
   accountId: number,
   folders: string[],
   maxMessages: number,
@@ -61,14 +63,22 @@ async function runSync(
         row.deleted += result.deleted;
         row.failed += result.failed;
         row.cursor = result.cursor;
+        // A selector (`\\Sent`) or display name reports the folder the server calls it.
+        row.folder = result.folder;
+        row.displayName = store.getFolder(accountId, result.folder)?.displayName ?? result.folder;
         row.uidvalidityChanged ||= result.uidvalidityChanged;
         if (result.remaining === 0) break;
       } catch (error) {
+        // This folder's failure is this folder's: record it and go on with the next one.
         row.error = `${errorInfo(error).code}: ${errorInfo(error).message}`;
-        rows.push(row);
-        if (showProgress) process.stderr.write('\n');
-        throw Object.assign(error as object, { partialRows: rows });
+        row.errorInfo = errorInfo(error);
+        break;
       }
+    }
+    if (row.errorInfo) {
+      if (showProgress) process.stderr.write('\n');
+      rows.push(row);
+      continue;
     }
     if (showProgress) process.stderr.write(`\r${renderProgress({ folder, done: row.new, total: row.new, bytes: 0, elapsedMs: Date.now() - started })}\u001b[K\n`);
     rows.push(row);
@@ -95,6 +105,25 @@ function status(store: Store, json: boolean): void {
   }
 }
 
+/** Exit code when some folders synced and others failed (each failure is in its row). */
+export const EXIT_PARTIAL = 3;
+
+/** Prints the per-folder outcome; exit 0 when every folder synced, 1 when none did (the first
+ * folder's error is the command's error), EXIT_PARTIAL otherwise. */
+function report(rows: SummaryRow[], json: boolean): number {
+  const failed = rows.filter((row) => row.errorInfo);
+  const code = failed.length === 0 ? 0 : failed.length === rows.length ? 1 : EXIT_PARTIAL;
+  if (json) {
+    const folders = rows.map(({ error: _e, errorInfo, ...r }) => (errorInfo ? { ...r, error: errorInfo } : r));
+    const first = failed[0]?.errorInfo;
+    process.stdout.write(`${JSON.stringify({ ok: code === 0, ...(code === EXIT_PARTIAL ? { partial: true } : {}), folders, ...(code === 1 && first ? { error: first } : {}) })}\n`);
+  } else {
+    process.stdout.write(`${renderSummaryTable(rows)}\n`);
+    if (code === 1 && failed[0]?.errorInfo) process.stderr.write(`prx-email: ${failed[0].errorInfo.code}: ${failed[0].errorInfo.message}\n`);
+  }
+  return code;
+}
+
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   let json = argv.includes('--json');
   try {
@@ -118,8 +147,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
         folders = (await plugin.listFolders(accountId)).filter((f) => f.selectable).map((f) => f.name);
       }
       const showProgress = !json && process.stderr.isTTY === true;
-      const rows = await runSync(plugin, accountId, folders, command.maxMessages, showProgress);
-      if (command.command === 'watch') {
+      const rows = await runSync(plugin, store, accountId, folders, command.maxMessages, showProgress);
+      if (command.command === 'watch' && !rows.some((row) => row.errorInfo)) {
         process.stderr.write(`watching ${folders[0]} with IDLE (Ctrl-C to stop)\n`);
         for (;;) {
           await plugin.connection(accountId, async (client) => {
@@ -133,22 +162,18 @@ export async function main(argv: string[], env: Record<string, string | undefine
               stop();
             }
           });
-          const more = await runSync(plugin, accountId, folders.slice(0, 1), command.maxMessages, false);
+          const more = await runSync(plugin, store, accountId, folders.slice(0, 1), command.maxMessages, false);
           process.stderr.write(`${renderSummaryTable(more)}\n`);
         }
       }
-      if (json) {
-        process.stdout.write(`${JSON.stringify({ ok: true, folders: rows.map(({ error: _e, ...r }) => r) })}\n`);
-      } else process.stdout.write(`${renderSummaryTable(rows)}\n`);
-      return 0;
+      return report(rows, json);
     } finally {
       await plugin.close();
       store.close();
     }
   } catch (error) {
     const info = errorInfo(error);
-    const partial = ((error as { partialRows?: SummaryRow[] })?.partialRows ?? []).map(({ error: _e, ...r }) => r);
-    if (json) process.stdout.write(`${JSON.stringify({ ok: false, folders: partial, error: info })}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, folders: [], error: info })}\n`);
     else process.stderr.write(`prx-email: ${info.code}: ${info.message}\n`);
     return error instanceof PrxError || isPrxError(error) ? 1 : 2;
   }

@@ -15,7 +15,10 @@ export function renderProgress(p: { folder: string; done: number; total: number;
 }
 
 export interface SummaryRow {
+  /** The folder as the server names it. */
   folder: string;
+  /** Decoded for people (non-ASCII names arrive in modified UTF-7). */
+  displayName?: string;
   new: number;
   updated: number;
   deleted: number;
@@ -23,11 +26,13 @@ export interface SummaryRow {
   cursor: number;
   uidvalidityChanged: boolean;
   error?: string;
+  /** The typed error that ended this folder's sync (for --json). */
+  errorInfo?: { code: string; message: string };
 }
 
 export function renderSummaryTable(rows: SummaryRow[]): string {
   const header = ['folder', 'new', 'updated', 'deleted', 'failed', 'cursor', 'uidvalidity', 'error'];
-  const cells = rows.map((r) => [r.folder, String(r.new), String(r.updated), String(r.deleted), String(r.failed), String(r.cursor), r.uidvalidityChanged ? 'changed' : 'same', r.error ?? '']);
+  const cells = rows.map((r) => [r.displayName ?? r.folder, String(r.new), String(r.updated), String(r.deleted), String(r.failed), String(r.cursor), r.uidvalidityChanged ? 'changed' : 'same', r.error ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');

@@ -24,7 +24,8 @@ export interface Store {
   ensureFolder(accountId: number, name: string, details?: Parameters<typeof accounts.ensureFolder>[3]): number;
   listFolders(accountId: number): accounts.FolderRow[];
   getFolder(accountId: number, name: string): accounts.FolderRow | null;
-  loadFolderState(accountId: number, folder: string): sync.StoredFolderState;
+  findFolderState(accountId: number, folder: string): sync.StoredFolderState | null;
+  loadFolderState(accountId: number, folder: string, displayName?: string): sync.StoredFolderState;
   listLocations(folderId: number, uidValidity: number): sync.StoredLocation[];
   applyBatch(batch: sync.StoreBatch): void;
   remapUidValidity(change: sync.UidValidityRemap): { tombstoned: number };
@@ -54,7 +55,8 @@ export async function openStore(path: string, options: OpenDatabaseOptions = {})
     ensureFolder: (accountId, name, details) => accounts.ensureFolder(db, accountId, name, details),
     listFolders: (accountId) => accounts.listFolders(db, accountId),
     getFolder: (accountId, name) => accounts.getFolder(db, accountId, name),
-    loadFolderState: (accountId, folder) => sync.loadFolderState(db, accountId, folder),
+    findFolderState: (accountId, folder) => sync.findFolderState(db, accountId, folder),
+    loadFolderState: (accountId, folder, displayName) => sync.loadFolderState(db, accountId, folder, displayName),
     listLocations: (folderId, uidValidity) => sync.listLocations(db, folderId, uidValidity),
     applyBatch: (batch) => sync.applyBatch(db, batch),
     remapUidValidity: (change) => sync.remapUidValidity(db, change),

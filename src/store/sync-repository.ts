@@ -71,8 +71,19 @@ const toBigOrNull = (value: unknown): bigint | null => (value === null || value 
 /** sql.js binds bigint exactly; its d.ts does not say so. */
 const params = (values: unknown[]): BindParams => values as BindParams;
 
-export function loadFolderState(db: Database, accountId: number, folder: string): StoredFolderState {
-  const folderId = ensureFolder(db, accountId, folder);
+/** The folder's state, or null when there is no row for it (nothing is created). */
+export function findFolderState(db: Database, accountId: number, folder: string): StoredFolderState | null {
+  const row = db.one('SELECT id FROM folders WHERE account_id = ? AND name = ?', [accountId, folder]);
+  return row ? folderStateById(db, accountId, Number(row.id)) : null;
+}
+
+/** Creates the folder row when missing (`displayName` defaults to the name); returns its state. */
+export function loadFolderState(db: Database, accountId: number, folder: string, displayName?: string): StoredFolderState {
+  const folderId = ensureFolder(db, accountId, folder, displayName !== undefined ? { displayName } : {});
+  return folderStateById(db, accountId, folderId);
+}
+
+function folderStateById(db: Database, accountId: number, folderId: number): StoredFolderState {
   const row = db.one(
     `SELECT s.cursor, s.uidvalidity, s.highestmodseq, f.uidnext
        FROM folders f LEFT JOIN sync_state s ON s.folder_id = f.id AND s.account_id = ?

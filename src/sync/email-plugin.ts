@@ -5,13 +5,14 @@
  * dropped and reopened by the next call.
  */
 
-import { ConfigError, isPrxError, type PrxError } from '../errors.js';
+import { CommandError, ConfigError, isPrxError, ProtocolError, type PrxError } from '../errors.js';
 import { openImapSession, type ImapClient, type ImapSessionOptions, type MailboxInfo } from '../imap/session/client.js';
 import type { ImapAuth } from '../imap/session/validate-config.js';
 import { validateImapConfig } from '../imap/session/validate-config.js';
 import { createParsePool, defaultParseWorkers, type ParsePool } from '../mime/parse-pool.js';
 import type { Store } from '../store/index.js';
 import { syncFolder, type FolderSyncResult, type ParseMessage } from './folder-sync.js';
+import { canonicalFolder, resolveSpecialUse, specialUseSelector, type KnownFolder } from './folder-names.js';
 import { PROVIDERS, isProviderName, type ProviderName } from './providers.js';
 import {
   createRunnerMetrics,
@@ -69,6 +70,19 @@ export interface EmailPluginOptions {
   /** Worker threads for MIME parsing (default: one per core beyond the first, at most 3; 0 =
    * parse on the calling thread). */
   parseWorkers?: number;
+}
+
+/** One folder of `syncAll`: its result, or the typed error that ended its sync. */
+export interface FolderOutcome {
+  folder: string;
+  displayName: string;
+  result?: FolderSyncResult;
+  error?: PrxError;
+}
+
+/** Anything thrown, as a PrxError (an unexpected exception becomes PROTOCOL with its message). */
+export function asPrxError(error: unknown): PrxError {
+  return isPrxError(error) ? error : new ProtocolError(`unexpected failure: ${String((error as Error)?.message ?? error)}`);
 }
 
 interface AccountRuntime {
@@ -166,9 +180,34 @@ export class EmailPlugin {
     return next;
   }
 
-  /** Syncs one folder; see docs/sync.md for the rules. */
+  /**
+   * The folder a request means, as the store keys it: a special-use selector (`\\Sent`) through
+   * LIST, a display or wire name through the folders the store knows (see folder-names.ts).
+   */
+  private async resolveFolder(client: ImapClient, accountId: number, requested: string, signal?: AbortSignal): Promise<KnownFolder> {
+    const selector = specialUseSelector(requested);
+    if (selector === null) return canonicalFolder(requested, this.store.listFolders(accountId), client.enabled.has('UTF8=ACCEPT'));
+    const folders = await client.list({}, signal);
+    this.recordFolders(accountId, folders);
+    const found = resolveSpecialUse(folders, selector);
+    if (!found) throw new CommandError('NO', `no folder for ${selector} on this server`, { command: 'LIST', responseCode: 'NONEXISTENT' });
+    return { name: found.name, displayName: found.displayName };
+  }
+
+  private recordFolders(accountId: number, folders: MailboxInfo[]): void {
+    for (const folder of folders) {
+      this.store.ensureFolder(accountId, folder.name, {
+        displayName: folder.displayName,
+        delimiter: folder.delimiter,
+        specialUse: folder.specialUse,
+      });
+    }
+  }
+
+  /** Syncs one folder; see docs/sync.md for the rules. `folder` may be a special-use selector
+   * (`\\Sent`), a display name or the server's name. */
   async sync(request: SyncRequest): Promise<FolderSyncResult> {
-    const folder = request.folder ?? 'INBOX';
+    let folder = request.folder ?? 'INBOX';
     let cursor: number | undefined;
     if (request.cursor !== undefined && request.cursor !== null && request.cursor !== '') {
       cursor = Number(request.cursor);
@@ -176,18 +215,21 @@ export class EmailPlugin {
     }
     const started = Date.now();
     try {
-      const result = await this.withConnection(request.accountId, request.signal, (client) =>
-        syncFolder(createFolderSession(client), createSyncStore(this.store), this.parse, {
+      const result = await this.withConnection(request.accountId, request.signal, async (client) => {
+        const target = await this.resolveFolder(client, request.accountId, folder, request.signal);
+        folder = target.name;
+        return syncFolder(createFolderSession(client), createSyncStore(this.store), this.parse, {
           accountId: request.accountId,
-          folder,
+          folder: target.name,
+          displayName: target.displayName,
           nowTs: request.nowTs,
           maxMessages: request.maxMessages ?? 100,
           ...(cursor !== undefined ? { cursor } : {}),
           ...(this.options.maxMessageBytes !== undefined ? { maxMessageBytes: this.options.maxMessageBytes } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-        }),
-      );
+        });
+      });
       this.store.saveIfDirty();
       this.logger.info?.({ event: 'sync_ok', account: request.accountId, folder, new: result.new, ms: Date.now() - started }, 'folder synced');
       return result;
@@ -204,30 +246,26 @@ export class EmailPlugin {
   /** LISTs the account's folders (special-use resolved by the server) and records them. */
   async listFolders(accountId: number, signal?: AbortSignal): Promise<MailboxInfo[]> {
     const folders = await this.withConnection(accountId, signal, (client) => client.list({}, signal));
-    for (const folder of folders) {
-      this.store.ensureFolder(accountId, folder.name, {
-        displayName: folder.displayName,
-        delimiter: folder.delimiter,
-        specialUse: folder.specialUse,
-      });
-    }
+    this.recordFolders(accountId, folders);
     this.store.saveIfDirty();
     return folders;
   }
 
-  /** Syncs every selectable folder of the account, INBOX first. Failures are per folder. */
-  async syncAll(
-    accountId: number,
-    request: Omit<SyncRequest, 'accountId' | 'folder' | 'cursor'>,
-  ): Promise<Array<{ folder: string; result?: FolderSyncResult; error?: PrxError }>> {
+  /**
+   * Syncs every selectable folder of the account, INBOX first. A folder that fails (NO on
+   * EXAMINE, deleted meanwhile, a limit, a dropped connection) gets its own `error` entry and the
+   * other folders are still synced; only the caller's abort stops the loop.
+   */
+  async syncAll(accountId: number, request: Omit<SyncRequest, 'accountId' | 'folder' | 'cursor'>): Promise<FolderOutcome[]> {
     const folders = (await this.listFolders(accountId, request.signal)).filter((f) => f.selectable);
     folders.sort((a, b) => (a.name.toUpperCase() === 'INBOX' ? -1 : b.name.toUpperCase() === 'INBOX' ? 1 : a.name.localeCompare(b.name)));
-    const out: Array<{ folder: string; result?: FolderSyncResult; error?: PrxError }> = [];
+    const out: FolderOutcome[] = [];
     for (const folder of folders) {
       try {
-        out.push({ folder: folder.name, result: await this.sync({ ...request, accountId, folder: folder.name }) });
+        out.push({ folder: folder.name, displayName: folder.displayName, result: await this.sync({ ...request, accountId, folder: folder.name }) });
       } catch (error) {
-        out.push({ folder: folder.name, error: error as PrxError });
+        out.push({ folder: folder.name, displayName: folder.displayName, error: asPrxError(error) });
+        if (request.signal?.aborted) break;
       }
     }
     return out;

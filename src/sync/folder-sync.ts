@@ -34,6 +34,8 @@ export type ParseMessage = (raw: Uint8Array, options: { headersOnly: boolean }) 
 export interface FolderSyncOptions {
   accountId: number;
   folder: string;
+  /** The folder's decoded name, recorded when this call creates its row (default: `folder`). */
+  displayName?: string;
   /** Start after this UID instead of the stored cursor (undefined: resume from the store). */
   cursor?: number;
   /** The caller's clock, Unix seconds. */
@@ -84,12 +86,17 @@ export async function syncFolder(
 ): Promise<FolderSyncResult> {
   const started = Date.now();
   const { accountId, folder, nowTs } = options;
-  const state = await store.loadFolderState(accountId, folder);
+  // The folder row is created only once the server has opened the folder: a name the server
+  // does not know leaves nothing behind.
+  const known = await store.findFolderState(accountId, folder);
+  let folderId = known?.folderId ?? null;
   try {
-    return await runSync(session, store, parseMessage, options, state, started);
+    return await runSync(session, store, parseMessage, options, known, started, (id) => {
+      folderId = id;
+    });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    await store.recordFailure(accountId, state.folderId, text, nowTs).catch(() => undefined);
+    if (folderId !== null) await store.recordFailure(accountId, folderId, text, nowTs).catch(() => undefined);
     throw error;
   }
 }
@@ -99,18 +106,24 @@ async function runSync(
   store: SyncStore,
   parseMessage: ParseMessage,
   options: FolderSyncOptions,
-  initialState: FolderSyncState,
+  knownState: FolderSyncState | null,
   started: number,
+  onFolderRow: (folderId: number) => void,
 ): Promise<FolderSyncResult> {
   const { accountId, folder, nowTs, signal } = options;
-  let state = initialState;
   const canQresync =
-    session.qresync && state.uidValidity !== null && state.highestModseq !== null && state.cursor > 0;
+    session.qresync &&
+    knownState !== null &&
+    knownState.uidValidity !== null &&
+    knownState.highestModseq !== null &&
+    knownState.cursor > 0;
   const snapshot = await session.open(
     folder,
-    canQresync ? { uidValidity: state.uidValidity as number, modseq: state.highestModseq as bigint } : null,
+    canQresync ? { uidValidity: knownState.uidValidity as number, modseq: knownState.highestModseq as bigint } : null,
     signal,
   );
+  let state = knownState ?? (await store.loadFolderState(accountId, folder, options.displayName));
+  onFolderRow(state.folderId);
 
   const result: FolderSyncResult = {
     folder,
@@ -141,7 +154,7 @@ async function runSync(
     result.deleted += recovery.tombstoned;
     // The re-match left the state without a modseq, so step 3 cannot skip and step 4 compares
     // every flag.
-    state = await store.loadFolderState(accountId, folder);
+    state = await store.loadFolderState(accountId, folder, options.displayName);
   }
 
   const startCursor = options.cursor ?? state.cursor;

@@ -102,8 +102,11 @@ export type NewMessage = BatchMessage;
 export type SyncBatch = StoreBatch;
 
 export interface SyncStore {
-  /** Creates the folder row when missing; returns its state (cursor 0 when never synced). */
-  loadFolderState(accountId: number, folder: string): Promise<FolderSyncState>;
+  /** The folder's state, or null when the store has no row for it (nothing is created). */
+  findFolderState(accountId: number, folder: string): Promise<FolderSyncState | null>;
+  /** Creates the folder row when missing (with `displayName`, default the name); returns its
+   * state (cursor 0 when never synced). */
+  loadFolderState(accountId: number, folder: string, displayName?: string): Promise<FolderSyncState>;
   /** Live (not tombstoned) locations in the given UIDVALIDITY. */
   listLocations(folderId: number, uidValidity: number): Promise<KnownLocation[]>;
   /** Applies the batch atomically (all or nothing) and makes it durable per the store's policy. */

@@ -9,7 +9,8 @@ import type { SyncStore } from './ports.js';
 
 export function createSyncStore(store: Store): SyncStore {
   return {
-    loadFolderState: async (accountId, folder) => store.loadFolderState(accountId, folder),
+    findFolderState: async (accountId, folder) => store.findFolderState(accountId, folder),
+    loadFolderState: async (accountId, folder, displayName) => store.loadFolderState(accountId, folder, displayName),
     listLocations: async (folderId, uidValidity) => store.listLocations(folderId, uidValidity),
     applyBatch: async (batch) => store.applyBatch(batch),
     remapUidValidity: async (change) => store.remapUidValidity(change),

@@ -34,6 +34,9 @@ export function createMemorySyncStore(): MemorySyncStore {
     states: new Map(),
     batchesApplied: 0,
     failNextApply: false,
+    async findFolderState(accountId, folder) {
+      return folders.has(`${accountId}::${folder}`) ? store.loadFolderState(accountId, folder) : null;
+    },
     async loadFolderState(accountId, folder) {
       const key = `${accountId}::${folder}`;
       let folderId = folders.get(key);
