@@ -77,15 +77,20 @@ export function resolveSpecialUse(folders: readonly MailboxInfo[], selector: Spe
   const selectable = folders.filter((folder) => folder.selectable);
   const byAttribute = selectable.find((folder) => hasAttribute(folder, selector, false)) ?? selectable.find((folder) => hasAttribute(folder, selector, true));
   if (byAttribute) return byAttribute;
-  // Fallback by name: the first well-known name that some folder has, top-level folders first.
+  // Fallback by name: the shallowest folder with a well-known name (a nested "Projects/Trash" is
+  // someone's folder, a top-level "Papierkorb" is the trash); among equals, the name listed first.
   const depth = (folder: MailboxInfo): number => (folder.delimiter ? folder.displayName.split(folder.delimiter).length : 1);
-  const ordered = [...selectable].sort((a, b) => depth(a) - depth(b));
-  for (const name of WELL_KNOWN_NAMES[selector]) {
-    const wanted = fold(name);
-    const found = ordered.find((folder) => fold(folder.displayName) === wanted || fold(leaf(folder)) === wanted);
-    if (found) return found;
+  const names = WELL_KNOWN_NAMES[selector].map(fold);
+  let best: { folder: MailboxInfo; depth: number; rank: number } | null = null;
+  for (const folder of selectable) {
+    const full = fold(folder.displayName);
+    const last = fold(leaf(folder));
+    const rank = names.findIndex((name) => name === full || name === last);
+    if (rank < 0) continue;
+    const candidate = { folder, depth: depth(folder), rank };
+    if (!best || candidate.depth < best.depth || (candidate.depth === best.depth && candidate.rank < best.rank)) best = candidate;
   }
-  return null;
+  return best?.folder ?? null;
 }
 
 /** A folder the store already knows. */
