@@ -11,7 +11,7 @@ import * as sync from './sync-repository.js';
 
 export type { AccountRow, FolderRow } from './accounts.js';
 export type { Database, OpenDatabaseOptions } from './database.js';
-export type { FolderCounts, ListMessagesRequest, StoredMessage } from './message-queries.js';
+export type { FolderCounts, ListMessagesRequest, SearchMessagesRequest, StoredMessage } from './message-queries.js';
 export type { RunnerJobState } from './runner-state.js';
 export type { StoreBatch, StoredFolderState, StoredLocation, UidValidityRemap } from './sync-repository.js';
 export { escapeLike } from './message-queries.js';
@@ -33,7 +33,7 @@ export interface Store {
   listMessages(request: queries.ListMessagesRequest): queries.StoredMessage[];
   getMessage(id: number): queries.StoredMessage | null;
   getMessageByMessageId(accountId: number, messageId: string): queries.StoredMessage | null;
-  searchMessages(request: { accountId: number; query: string; limit: number }): queries.StoredMessage[];
+  searchMessages(request: queries.SearchMessagesRequest): queries.StoredMessage[];
   countMessages(accountId: number): number;
   folderCounts(accountId: number): queries.FolderCounts[];
   getRunnerState(key: string): runner.RunnerJobState | null;

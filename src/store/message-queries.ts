@@ -1,6 +1,8 @@
 /**
  * Read side for applications: list, get, search and count stored messages. Limits follow the
- * original (1..500); search escapes LIKE wildcards so user text is matched literally.
+ * original (1..500); search escapes LIKE wildcards so user text is matched literally. List and
+ * search return live messages only (at least one location not tombstoned), unless the request
+ * says `includeDeleted: true`; getMessage by id returns a row either way.
  */
 
 import { ConfigError } from '../errors.js';
@@ -68,6 +70,13 @@ export interface ListMessagesRequest {
   limit: number;
   /** Only messages whose Date is before this (Unix ms), for paging. */
   before?: number;
+  /** Also messages expunged from every folder (default false: live messages only). */
+  includeDeleted?: boolean;
+}
+
+/** SQL condition: message row `alias` has a live location (see the `live_messages` view). */
+function liveCondition(alias: string): string {
+  return `EXISTS (SELECT 1 FROM message_locations live WHERE live.message_row_id = ${alias}.id AND live.deleted_at IS NULL)`;
 }
 
 export function listMessages(db: Database, request: ListMessagesRequest): StoredMessage[] {
@@ -77,12 +86,13 @@ export function listMessages(db: Database, request: ListMessagesRequest): Stored
         `SELECT m.* FROM messages m
           WHERE m.account_id = ? AND COALESCE(m.date, 0) < ? AND EXISTS (
             SELECT 1 FROM message_locations l JOIN folders f ON f.id = l.folder_id
-             WHERE l.message_row_id = m.id AND l.deleted_at IS NULL AND f.name = ?)
+             WHERE l.message_row_id = m.id AND ${request.includeDeleted ? '' : 'l.deleted_at IS NULL AND '}f.name = ?)
           ORDER BY m.date DESC, m.id DESC LIMIT ?`,
         [request.accountId, request.before ?? Number.MAX_SAFE_INTEGER, request.folder, request.limit],
       )
     : db.all(
-        `SELECT * FROM messages WHERE account_id = ? AND COALESCE(date, 0) < ? ORDER BY date DESC, id DESC LIMIT ?`,
+        `SELECT * FROM messages m WHERE account_id = ? AND COALESCE(date, 0) < ?${request.includeDeleted ? '' : ` AND ${liveCondition('m')}`}
+          ORDER BY date DESC, id DESC LIMIT ?`,
         [request.accountId, request.before ?? Number.MAX_SAFE_INTEGER, request.limit],
       );
   return rows.map((row) => toMessage(db, row));
@@ -103,12 +113,21 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
-export function searchMessages(db: Database, request: { accountId: number; query: string; limit: number }): StoredMessage[] {
+export interface SearchMessagesRequest {
+  accountId: number;
+  query: string;
+  limit: number;
+  /** Also messages expunged from every folder (default false: live messages only). */
+  includeDeleted?: boolean;
+}
+
+export function searchMessages(db: Database, request: SearchMessagesRequest): StoredMessage[] {
   checkLimit(request.limit);
   const pattern = `%${escapeLike(request.query)}%`;
+  const live = request.includeDeleted ? '' : ` AND ${liveCondition('messages')}`;
   return db
     .all(
-      `SELECT * FROM messages WHERE account_id = ? AND (
+      `SELECT * FROM messages WHERE account_id = ?${live} AND (
           subject LIKE ?1 ESCAPE '\\' OR sender LIKE ?1 ESCAPE '\\' OR snippet LIKE ?1 ESCAPE '\\'
           OR body_text LIKE ?1 ESCAPE '\\')
         ORDER BY date DESC, id DESC LIMIT ?`.replace(/\?1/g, '?'),

@@ -88,4 +88,23 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX idx_locations_message ON message_locations (message_row_id);
   CREATE INDEX idx_locations_folder_live ON message_locations (folder_id, uidvalidity, deleted_at, uid);
   `,
+  // 2: mailbox semantics — the covered UID range (newest first, then backfill), folders that
+  // went away on the server, and views of what is live. Existing rows keep their meaning: a
+  // cursor written before this migration covered every UID from 1, so covered_from is 1.
+  `
+  ALTER TABLE sync_state ADD COLUMN covered_from INTEGER NOT NULL DEFAULT 1; -- every server UID in [covered_from, cursor] is stored
+  ALTER TABLE folders ADD COLUMN deleted_at INTEGER;                          -- Unix seconds of the LIST that no longer showed it
+  CREATE VIEW live_messages AS
+    SELECT m.* FROM messages m
+     WHERE EXISTS (SELECT 1 FROM message_locations l WHERE l.message_row_id = m.id AND l.deleted_at IS NULL);
+  CREATE VIEW folder_messages AS
+    SELECT f.account_id, f.id AS folder_id, f.name AS folder, f.display_name AS folder_display_name,
+           l.uidvalidity, l.uid, l.flags, l.modseq, l.internaldate,
+           m.id AS message_row_id, m.message_id, m.subject, m.sender, m.sender_address, m.recipients,
+           m.date, m.snippet, m.size, m.truncated, m.parse_error
+      FROM message_locations l
+      JOIN folders f ON f.id = l.folder_id
+      JOIN messages m ON m.id = l.message_row_id
+     WHERE l.deleted_at IS NULL;
+  `,
 ];

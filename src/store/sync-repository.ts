@@ -12,7 +12,11 @@ import { textParam } from './text-param.js';
 
 export interface StoredFolderState {
   folderId: number;
+  /** Top of the covered range: every server UID in [coveredFrom, cursor] is stored. */
   cursor: number;
+  /** Bottom of the covered range (1 when everything up to the cursor is stored; cursor + 1
+   * when the range is empty). */
+  coveredFrom: number;
   uidValidity: number | null;
   uidNext: number | null;
   highestModseq: bigint | null;
@@ -50,6 +54,8 @@ export interface StoreBatch {
   expungedUids: number[];
   state: {
     cursor: number;
+    /** Bottom of the covered range after this batch; omitted: unchanged (1 for a new row). */
+    coveredFrom?: number;
     uidValidity: number;
     uidNext: number | null;
     highestModseq: bigint | null;
@@ -85,7 +91,7 @@ export function loadFolderState(db: Database, accountId: number, folder: string,
 
 function folderStateById(db: Database, accountId: number, folderId: number): StoredFolderState {
   const row = db.one(
-    `SELECT s.cursor, s.uidvalidity, s.highestmodseq, f.uidnext
+    `SELECT s.cursor, s.covered_from, s.uidvalidity, s.highestmodseq, f.uidnext
        FROM folders f LEFT JOIN sync_state s ON s.folder_id = f.id AND s.account_id = ?
       WHERE f.id = ?`,
     [accountId, folderId],
@@ -99,6 +105,7 @@ function folderStateById(db: Database, accountId: number, folderId: number): Sto
   return {
     folderId,
     cursor: row.cursor === null ? 0 : Number(row.cursor),
+    coveredFrom: row.covered_from === null ? 1 : Number(row.covered_from),
     uidValidity,
     uidNext: row.uidnext === null ? null : Number(row.uidnext),
     highestModseq: toBigOrNull(row.highestmodseq),
@@ -169,11 +176,13 @@ function insertMessage(db: Database, accountId: number, record: MessageRecord, n
 
 function writeState(db: Database, accountId: number, folderId: number, state: StoreBatch['state']): void {
   db.run(
-    `INSERT INTO sync_state (account_id, folder_id, cursor, uidvalidity, highestmodseq, last_sync_at, last_error, status)
-     VALUES (?, ?, ?, ?, ?, ?, NULL, 'ok')
-     ON CONFLICT (account_id, folder_id) DO UPDATE SET cursor = excluded.cursor, uidvalidity = excluded.uidvalidity,
-       highestmodseq = excluded.highestmodseq, last_sync_at = excluded.last_sync_at, last_error = NULL, status = 'ok'`,
-    params([accountId, folderId, state.cursor, state.uidValidity, state.highestModseq, state.lastSyncAt]),
+    `INSERT INTO sync_state (account_id, folder_id, cursor, covered_from, uidvalidity, highestmodseq, last_sync_at, last_error, status)
+     VALUES (?, ?, ?, COALESCE(?, 1), ?, ?, ?, NULL, 'ok')
+     ON CONFLICT (account_id, folder_id) DO UPDATE SET cursor = excluded.cursor,
+       covered_from = COALESCE(?, sync_state.covered_from),
+       uidvalidity = excluded.uidvalidity, highestmodseq = excluded.highestmodseq, last_sync_at = excluded.last_sync_at,
+       last_error = NULL, status = 'ok'`,
+    params([accountId, folderId, state.cursor, state.coveredFrom ?? null, state.uidValidity, state.highestModseq, state.lastSyncAt, state.coveredFrom ?? null]),
   );
   db.run(
     'UPDATE folders SET uidvalidity = ?, uidnext = ?, highestmodseq = ? WHERE id = ?',
@@ -237,6 +246,7 @@ export function remapUidValidity(db: Database, change: UidValidityRemap): { tomb
     );
     writeState(db, change.accountId, change.folderId, {
       cursor: change.cursor,
+      coveredFrom: 1,
       uidValidity: change.newUidValidity,
       uidNext: null,
       highestModseq: null,

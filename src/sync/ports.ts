@@ -74,6 +74,12 @@ export interface FolderSession {
   /** UIDs ≥ fromUid that exist now, with sizes (`UID FETCH from:* (UID RFC822.SIZE)`); the
    * engine filters the `n:*` quirk itself. */
   listUids(fromUid: number, signal?: AbortSignal): Promise<ServerUid[]>;
+  /** UIDs in [fromUid, toUid] that exist now, with sizes (`UID FETCH from:to (UID RFC822.SIZE)`),
+   * for the backfill below the covered range. */
+  listUidRange(fromUid: number, toUid: number, signal?: AbortSignal): Promise<ServerUid[]>;
+  /** The highest UID below `belowUid` whose INTERNALDATE is before the day of `sinceMs`
+   * (`UID SEARCH UID 1:below-1 BEFORE d-Mon-yyyy`), or 0: where a `since` backfill stops. */
+  highestUidBefore(belowUid: number, sinceMs: number, signal?: AbortSignal): Promise<number>;
   /** Every UID ≤ upToUid that exists now (`UID SEARCH UID 1:upTo`). */
   searchUids(upToUid: number, signal?: AbortSignal): Promise<number[]>;
   /** Flags of UIDs ≤ upToUid, all of them or only those changed since `changedSince`. */

@@ -42,6 +42,14 @@ function messageIdFromHeader(bytes: Uint8Array): string | null {
   return match ? (match[1] as string).trim() : null;
 }
 
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** An IMAP `date` (RFC 3501 §9: d-Mon-yyyy) for the UTC day of `ms`. */
+export function imapDate(ms: number): string {
+  const date = new Date(ms);
+  return `${date.getUTCDate()}-${MONTH_NAMES[date.getUTCMonth()]}-${date.getUTCFullYear()}`;
+}
+
 export function createFolderSession(client: ImapClient): FolderSession {
   const condstore = client.enabled.has('CONDSTORE') || client.capabilities.has('CONDSTORE');
   const qresync = client.enabled.has('QRESYNC');
@@ -104,6 +112,30 @@ export function createFolderSession(client: ImapClient): FolderSession {
         signal,
       );
       return out;
+    },
+    async listUidRange(fromUid, toUid, signal): Promise<ServerUid[]> {
+      const out: ServerUid[] = [];
+      await client.uidFetch(
+        `${fromUid}:${toUid}`,
+        [atom('UID'), atom('RFC822.SIZE')],
+        {
+          message: ({ attributes }) => {
+            const uid = attributes.uid;
+            // A server may answer for UIDs outside a range (as for n:*): keep the asked ones.
+            if (uid !== undefined && uid >= fromUid && uid <= toUid) out.push({ uid, size: attributes.rfc822Size ?? 0 });
+          },
+        },
+        {},
+        signal,
+      );
+      return out;
+    },
+    async highestUidBefore(belowUid, sinceMs, signal) {
+      if (belowUid <= 1) return 0;
+      const uids = await client.uidSearch([atom('UID'), sequence(`1:${belowUid - 1}`), atom('BEFORE'), atom(imapDate(sinceMs))], signal);
+      let highest = 0;
+      for (const uid of uids) if (uid < belowUid && uid > highest) highest = uid;
+      return highest;
     },
     async searchUids(upToUid, signal) {
       return client.uidSearch([atom('UID'), sequence(`1:${upToUid}`)], signal);

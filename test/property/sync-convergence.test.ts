@@ -1,9 +1,10 @@
 /**
  * Property: whatever happens on the server (appends, flag changes, expunges, UIDVALIDITY resets)
  * and however syncs are cut (connection lost at any call or after any message, crash before a
- * commit, small maxMessages), a final clean sync leaves the store equal to the server: every
- * live message once, with its flags, none lost, none duplicated; and after every step the cursor
- * never runs ahead of the stored rows.
+ * commit, small maxMessages, newest-first backfill bounded by a random `since` over messages whose
+ * INTERNALDATEs are not in UID order), a final clean sync leaves the store equal to the server:
+ * every live message once, with its flags, none lost, none duplicated; and after every step the
+ * covered range [coveredFrom, cursor] holds only stored messages.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -24,14 +25,32 @@ import { createMemorySyncStore } from '../support/memory-sync-store.js';
 import { makeRaw, simpleParse } from '../support/simple-parse.js';
 
 type Step =
-  | { kind: 'append'; count: number; withId: boolean }
+  | { kind: 'append'; count: number; withId: boolean; ageDays: number[] }
   | { kind: 'flag'; pick: number; seen: boolean }
   | { kind: 'expunge'; pick: number }
   | { kind: 'reset' }
-  | { kind: 'sync'; maxMessages: number; batch: number; failAtCall: number | null; failAfterMessages: number | null; crashCommit: boolean };
+  | {
+      kind: 'sync';
+      maxMessages: number;
+      batch: number;
+      failAtCall: number | null;
+      failAfterMessages: number | null;
+      crashCommit: boolean;
+      /** Backfill bound, in days before the model's "today". */
+      sinceDays: number | null;
+    };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 1, max: 8 }), withId: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('append' as const),
+      count: fc.integer({ min: 1, max: 8 }),
+      withId: fc.boolean(),
+      // Mostly recent mail, sometimes old mail arriving late (a moved or imported message).
+      ageDays: fc.array(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 60 })), { minLength: 8, maxLength: 8 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('flag' as const), pick: fc.nat(), seen: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('expunge' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'reset' as const }) },
@@ -44,6 +63,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       failAtCall: fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }),
       failAfterMessages: fc.option(fc.integer({ min: 0, max: 10 }), { nil: null }),
       crashCommit: fc.boolean(),
+      sinceDays: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
     }),
   },
 );
@@ -55,6 +75,9 @@ const modeArb = fc.constantFrom(
 );
 
 let nextBodyId = 0;
+const DAY = 86_400_000;
+/** The model's "today" (00:00 UTC). */
+const TODAY = 1_767_225_600_000;
 
 /** A store under test plus a switch that makes its next commit fail (crash before commit). */
 interface StoreUnderTest {
@@ -96,7 +119,9 @@ async function checkConvergence(name: string, makeStore: () => Promise<StoreUnde
       const options = { accountId: 1, folder: 'INBOX', nowTs: 1 };
       for (const step of steps) {
         if (step.kind === 'append') {
-          for (let i = 0; i < step.count; i++) appendMessage(folder, makeRaw(nextBodyId++, undefined, step.withId));
+          for (let i = 0; i < step.count; i++) {
+            appendMessage(folder, makeRaw(nextBodyId++, undefined, step.withId), [], TODAY - (step.ageDays[i] ?? 0) * DAY);
+          }
         } else if (step.kind === 'flag' && folder.messages.length > 0) {
           const m = folder.messages[step.pick % folder.messages.length];
           if (m) setFlags(folder, m.uid, step.seen ? ['\\Seen'] : ['\\Flagged']);
@@ -113,17 +138,23 @@ async function checkConvergence(name: string, makeStore: () => Promise<StoreUnde
             ...(step.failAfterMessages === null ? {} : { failAfterMessages: step.failAfterMessages }),
           });
           harness.failNextApply(step.crashCommit);
-          await syncFolder(session, store, simpleParse, { ...options, maxMessages: step.maxMessages, batchMessages: step.batch }).catch(
-            () => undefined,
-          );
+          await syncFolder(session, store, simpleParse, {
+            ...options,
+            maxMessages: step.maxMessages,
+            batchMessages: step.batch,
+            ...(step.sinceDays === null ? {} : { since: TODAY - step.sinceDays * DAY }),
+          }).catch(() => undefined);
           harness.failNextApply(false);
-          // Cursor invariant: every server message with UID <= cursor is stored (when the
-          // store's UIDVALIDITY is the server's).
+          // Range invariant: every server message with a UID in [coveredFrom, cursor] is stored
+          // (when the store's UIDVALIDITY is the server's).
           const state = await store.loadFolderState(1, 'INBOX');
+          assert.ok(state.coveredFrom >= 1 && state.coveredFrom <= state.cursor + 1, `range [${state.coveredFrom}, ${state.cursor}]`);
           if (state.uidValidity === folder.uidValidity) {
             const stored = new Set((await store.listLocations(state.folderId, state.uidValidity)).map((l) => l.uid));
             for (const m of folder.messages) {
-              if (m.uid <= state.cursor) assert.ok(stored.has(m.uid), `uid ${m.uid} <= cursor ${state.cursor} not stored`);
+              if (m.uid >= state.coveredFrom && m.uid <= state.cursor) {
+                assert.ok(stored.has(m.uid), `uid ${m.uid} in [${state.coveredFrom}, ${state.cursor}] not stored`);
+              }
             }
           }
         }

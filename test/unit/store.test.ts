@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { MessageRecord } from '../../src/mime/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/schema.js';
 import { adjustMemfsGrowth, loadSqlJs, sqlJsLoadInfo } from '../../src/store/sqljs.js';
 
 function record(messageId: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
@@ -60,7 +61,7 @@ describe('sql.js store', () => {
     store.close();
     const reopened = await openStore(path);
     assert.equal(reopened.countMessages(accountId), 3);
-    assert.equal(Number(reopened.db.one('PRAGMA user_version')?.user_version), 1);
+    assert.equal(Number(reopened.db.one('PRAGMA user_version')?.user_version), MIGRATIONS.length);
     const state = reopened.loadFolderState(accountId, 'INBOX');
     assert.equal(state.cursor, 3);
     assert.equal(state.liveCount, 3);
