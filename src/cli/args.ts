@@ -17,15 +17,25 @@ export interface ConnectionArgs {
 }
 
 export type CliCommand =
-  | { command: 'sync'; connection: ConnectionArgs; folders: string[]; allFolders: boolean; db: string; maxMessages: number; json: boolean }
-  | { command: 'watch'; connection: ConnectionArgs; folders: string[]; db: string; maxMessages: number; json: boolean }
+  | { command: 'sync'; connection: ConnectionArgs; folders: string[]; allFolders: boolean; db: string; maxMessages: number; json: boolean; sync: SyncLimits }
+  | { command: 'watch'; connection: ConnectionArgs; folders: string[]; db: string; maxMessages: number; json: boolean; sync: SyncLimits }
   | { command: 'status'; db: string; json: boolean }
   | { command: 'help' };
+
+/** What one invocation stores: `--max-messages N` caps it (all folders together; without it the
+ * backlog is fetched to the end), `--since YYYY-MM-DD` bounds the backfill of older mail. */
+export interface SyncLimits {
+  cap: number | null;
+  since: string | null;
+}
 
 export const USAGE = `usage:
   prx-email sync --host H --port P --user U (--password-env VAR | --oauth-token-env VAR)
                  [--ca FILE] [--starttls] [--provider NAME] [--folder NAME]... [--all-folders]
-                 [--db mail.db] [--max-messages N] [--json]
+                 [--db mail.db] [--max-messages N] [--since YYYY-MM-DD] [--json]
+                 --folder takes a name or a special-use selector: '\\Sent', '\\Drafts', '\\Trash',
+                 '\\Junk', '\\Archive', '\\All', '\\Flagged'. Exit 0 ok, 1 failed, 3 partial
+                 (some folders failed; see each folder's error)
   prx-email watch  (same connection flags) [--folder NAME] [--db mail.db]   IDLE, re-sync on change
   prx-email status [--db mail.db] [--json]                                  folders, counts, last sync
 providers: gmail, outlook, yahoo, fastmail, protonmail-bridge`;
@@ -36,7 +46,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   if (command !== 'sync' && command !== 'watch' && command !== 'status') throw new ConfigError(`unknown command '${command}'\n${USAGE}`);
   const values = new Map<string, string[]>();
   const flags = new Set<string>();
-  const takesValue = new Set(['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages']);
+  const takesValue = new Set(['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--since']);
   const booleans = new Set(['--starttls', '--all-folders', '--json']);
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
@@ -71,6 +81,9 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   const maxText = one('--max-messages');
   const maxMessages = maxText === undefined ? 1000 : Number(maxText);
   if (!Number.isInteger(maxMessages) || maxMessages < 1) throw new ConfigError('--max-messages must be a positive integer');
+  const since = one('--since') ?? null;
+  if (since !== null && !isCalendarDate(since)) throw new ConfigError('--since must be a date YYYY-MM-DD');
+  const limits: SyncLimits = { cap: maxText === undefined ? null : maxMessages, since };
   const host = one('--host');
   const caFile = one('--ca');
   const connection: ConnectionArgs = {
@@ -83,6 +96,14 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     ...(providerName !== undefined ? { provider: providerName } : {}),
   };
   const folders = values.get('--folder') ?? [];
-  if (command === 'watch') return { command, connection, folders: folders.length > 0 ? folders : ['INBOX'], db, maxMessages, json };
-  return { command, connection, folders: folders.length > 0 ? folders : ['INBOX'], allFolders: flags.has('--all-folders'), db, maxMessages, json };
+  if (command === 'watch') return { command, connection, folders: folders.length > 0 ? folders : ['INBOX'], db, maxMessages, json, sync: limits };
+  return { command, connection, folders: folders.length > 0 ? folders : ['INBOX'], allFolders: flags.has('--all-folders'), db, maxMessages, json, sync: limits };
+}
+
+/** YYYY-MM-DD naming a real day. */
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.getUTCDate() === Number(match[3]) && date.getUTCMonth() + 1 === Number(match[2]);
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { isPrxError, PrxError, type ErrorCode } from '../errors.js';
 import { openStore, type Store } from '../store/index.js';
 import { EmailPlugin } from '../sync/email-plugin.js';
-import { parseCliArgs, USAGE, type ConnectionArgs } from './args.js';
+import { parseCliArgs, USAGE, type ConnectionArgs, type SyncLimits } from './args.js';
 import { renderProgress, renderSummaryTable, type SummaryRow } from './progress.js';
 
 function errorInfo(error: unknown): { code: ErrorCode | 'UNKNOWN'; message: string } {
@@ -37,21 +37,27 @@ async function runSync(
   accountId: number,
   folders: string[],
   maxMessages: number,
+  limits: SyncLimits,
   showProgress: boolean,
 ): Promise<SummaryRow[]> {
   const rows: SummaryRow[] = [];
+  // --max-messages caps what the whole invocation stores; without it each folder's backlog is
+  // fetched to the end, maxMessages per call.
+  let budget = limits.cap ?? Number.POSITIVE_INFINITY;
   for (const folder of folders) {
     const started = Date.now();
     let lastDraw = 0;
     const row: SummaryRow = { folder, new: 0, updated: 0, deleted: 0, failed: 0, cursor: 0, uidvalidityChanged: false };
-    // Keep calling until the backlog is done (each call stores at most maxMessages).
+    // Keep calling until the backlog is done or the budget spent (one call with a zero budget
+    // still brings flags and deletions up to date).
     for (;;) {
       try {
         const result = await plugin.sync({
           accountId,
           folder,
           nowTs: Math.floor(Date.now() / 1000),
-          maxMessages,
+          maxMessages: Math.min(maxMessages, budget),
+          ...(limits.since !== null ? { since: limits.since } : {}),
           onProgress: (p) => {
             if (!showProgress || Date.now() - lastDraw < 100) return;
             lastDraw = Date.now();
@@ -67,7 +73,9 @@ async function runSync(
         row.folder = result.folder;
         row.displayName = store.getFolder(accountId, result.folder)?.displayName ?? result.folder;
         row.uidvalidityChanged ||= result.uidvalidityChanged;
-        if (result.remaining === 0) break;
+        row.remaining = result.remaining;
+        budget -= result.new;
+        if (result.remaining === 0 || budget <= 0) break;
       } catch (error) {
         // This folder's failure is this folder's: record it and go on with the next one.
         row.error = `${errorInfo(error).code}: ${errorInfo(error).message}`;
@@ -147,7 +155,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         folders = (await plugin.listFolders(accountId)).filter((f) => f.selectable).map((f) => f.name);
       }
       const showProgress = !json && process.stderr.isTTY === true;
-      const rows = await runSync(plugin, store, accountId, folders, command.maxMessages, showProgress);
+      const rows = await runSync(plugin, store, accountId, folders, command.maxMessages, command.sync, showProgress);
       if (command.command === 'watch' && !rows.some((row) => row.errorInfo)) {
         process.stderr.write(`watching ${folders[0]} with IDLE (Ctrl-C to stop)\n`);
         for (;;) {
@@ -162,7 +170,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
               stop();
             }
           });
-          const more = await runSync(plugin, store, accountId, folders.slice(0, 1), command.maxMessages, false);
+          const more = await runSync(plugin, store, accountId, folders.slice(0, 1), command.maxMessages, command.sync, false);
           process.stderr.write(`${renderSummaryTable(more)}\n`);
         }
       }

@@ -25,6 +25,8 @@ export interface SummaryRow {
   failed: number;
   cursor: number;
   uidvalidityChanged: boolean;
+  /** Messages left on the server for a later invocation (--max-messages). */
+  remaining?: number;
   error?: string;
   /** The typed error that ended this folder's sync (for --json). */
   errorInfo?: { code: string; message: string };

@@ -52,8 +52,11 @@ export interface SyncRequest {
   cursor?: number | string;
   /** Caller's clock, Unix seconds. */
   nowTs: number;
-  /** At most this many new messages in this call (default 100). */
+  /** At most this many messages stored in this call: new mail first, then older mail, newest
+   * first (default 100). */
   maxMessages?: number;
+  /** Backfill older mail only down to this day: a Date, 'YYYY-MM-DD' or Unix ms (UTC day). */
+  since?: Date | string | number;
   signal?: AbortSignal;
   onProgress?: (progress: { stored: number; total: number; bytes: number }) => void;
 }
@@ -83,6 +86,20 @@ export interface FolderOutcome {
 /** Anything thrown, as a PrxError (an unexpected exception becomes PROTOCOL with its message). */
 export function asPrxError(error: unknown): PrxError {
   return isPrxError(error) ? error : new ProtocolError(`unexpected failure: ${String((error as Error)?.message ?? error)}`);
+}
+
+/** Unix ms of 00:00 UTC of the day `since` names. */
+export function sinceDay(since: Date | string | number): number {
+  let ms: number;
+  if (since instanceof Date) ms = since.getTime();
+  else if (typeof since === 'number') ms = since;
+  else {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(since);
+    ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
+    if (match && new Date(ms).getUTCDate() !== Number(match[3])) ms = Number.NaN;
+  }
+  if (!Number.isFinite(ms)) throw new ConfigError(`since must be a date (got ${String(since).slice(0, 40)})`);
+  return Math.floor(ms / 86_400_000) * 86_400_000;
 }
 
 interface AccountRuntime {
@@ -213,6 +230,7 @@ export class EmailPlugin {
       cursor = Number(request.cursor);
       if (!Number.isInteger(cursor) || cursor < 0) throw new ConfigError(`cursor must be a UID (got ${String(request.cursor)})`);
     }
+    const since = request.since === undefined ? undefined : sinceDay(request.since);
     const started = Date.now();
     try {
       const result = await this.withConnection(request.accountId, request.signal, async (client) => {
@@ -225,6 +243,7 @@ export class EmailPlugin {
           nowTs: request.nowTs,
           maxMessages: request.maxMessages ?? 100,
           ...(cursor !== undefined ? { cursor } : {}),
+          ...(since !== undefined ? { since } : {}),
           ...(this.options.maxMessageBytes !== undefined ? { maxMessageBytes: this.options.maxMessageBytes } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),

@@ -2,7 +2,8 @@
  * Real mailboxes against the project's Dovecot: non-ASCII and `&` folder names sync with
  * --all-folders and syncAll (wire names pass through, display names decoded); special-use
  * selectors resolve through LIST; an unknown folder fails with NO and leaves no row; one folder's
- * failure is that folder's (syncAll and the CLI's partial exit code).
+ * failure is that folder's (syncAll and the CLI's partial exit code); newest mail first, then
+ * backfill, with the CLI's --max-messages cap and --since bound.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openStore, type Store } from '../../src/store/index.js';
 import { EmailPlugin } from '../../src/sync/email-plugin.js';
+import { appendFixtureMessages, buildFixtureMailbox } from '../support/replay/fixture-mailbox.js';
 import { makeRaw } from '../support/simple-parse.js';
 import { caPem, doveadm, resetUser, startDovecot, type DovecotEnv } from '../servers/dovecot-env.js';
 
@@ -176,5 +178,45 @@ describe('real mailboxes against Dovecot', () => {
       ['Zed', 2, null],
     ]);
     assert.match(report.folders[1]?.error?.message ?? '', /./);
+  });
+
+  test('newest first, then backfill: --max-messages caps one invocation, --since bounds the backfill', async () => {
+    const DAY = 86_400;
+    const day0 = Date.UTC(2026, 0, 1) / 1000;
+    // UID n arrives n days after 2026-01-01; UID 10 is an old message moved in (300 days before).
+    const message = (n: number) => ({ raw: makeRaw(80_000 + n), flags: '', internalDate: day0 + (n === 10 ? -300 : n) * DAY + 3600 });
+    buildFixtureMailbox(env, 'folders4', 'INBOX', 1_800_000_004, Array.from({ length: 30 }, (_, i) => message(i + 1)));
+    const db = join(mkdtempSync(join(tmpdir(), 'prx-folders-')), 'mail.db');
+    type Report = { folders: Array<{ folder: string; new: number; cursor: number; remaining?: number }> };
+    const stored = async (): Promise<number[]> => {
+      const store = await openStore(db);
+      const uids = store.listMessages({ accountId: 1, limit: 500 }).flatMap((m) => m.locations.map((l) => l.uid)).sort((a, b) => a - b);
+      store.close();
+      return uids;
+    };
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+    const first = cli('folders4', ['--db', db, '--max-messages', '10']);
+    assert.equal(first.status, 0, first.stdout + first.stderr);
+    assert.deepEqual((JSON.parse(first.stdout) as Report).folders.map((f) => [f.new, f.cursor, f.remaining]), [[10, 30, 20]]);
+    assert.deepEqual(await stored(), range(21, 30));
+
+    appendFixtureMessages(env, 'folders4', 'INBOX', [message(31), message(32), message(33)]);
+    const second = JSON.parse(cli('folders4', ['--db', db, '--max-messages', '5']).stdout) as Report;
+    assert.deepEqual(second.folders.map((f) => [f.new, f.cursor, f.remaining]), [[5, 33, 18]]);
+    assert.deepEqual(await stored(), [...range(19, 33)]);
+
+    // --since 2026-01-16 (UID 15's day): the newest message before that day is UID 14.
+    const bounded = JSON.parse(cli('folders4', ['--db', db, '--since', '2026-01-16']).stdout) as Report;
+    assert.deepEqual(bounded.folders.map((f) => [f.new, f.remaining]), [[4, 0]]);
+    assert.deepEqual(await stored(), range(15, 33));
+
+    // Without a bound the rest arrives, the moved-in UID 10 included.
+    const rest = JSON.parse(cli('folders4', ['--db', db]).stdout) as Report;
+    assert.deepEqual(rest.folders.map((f) => [f.new, f.remaining]), [[14, 0]]);
+    assert.deepEqual(await stored(), range(1, 33));
+    const bad = cli('folders4', ['--db', db, '--since', '2026-02-30']);
+    assert.equal(bad.status, 1);
+    assert.equal((JSON.parse(bad.stdout) as { error: { code: string } }).error.code, 'CONFIG');
   });
 });
