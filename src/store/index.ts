@@ -4,12 +4,14 @@
  */
 
 import * as accounts from './accounts.js';
+import * as lifecycle from './folder-lifecycle.js';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './database.js';
 import * as queries from './message-queries.js';
 import * as runner from './runner-state.js';
 import * as sync from './sync-repository.js';
 
 export type { AccountRow, FolderRow } from './accounts.js';
+export type { FolderLifecycleRow } from './folder-lifecycle.js';
 export type { Database, OpenDatabaseOptions } from './database.js';
 export type { FolderCounts, ListMessagesRequest, SearchMessagesRequest, StoredMessage } from './message-queries.js';
 export type { RunnerJobState } from './runner-state.js';
@@ -24,6 +26,10 @@ export interface Store {
   ensureFolder(accountId: number, name: string, details?: Parameters<typeof accounts.ensureFolder>[3]): number;
   listFolders(accountId: number): accounts.FolderRow[];
   getFolder(accountId: number, name: string): accounts.FolderRow | null;
+  listFolderLifecycle(accountId: number): lifecycle.FolderLifecycleRow[];
+  markFolderDeleted(accountId: number, folderId: number, at: number): number;
+  renameFolder(accountId: number, folderId: number, to: Parameters<typeof lifecycle.renameFolder>[3]): void;
+  markFolderPresent(folderId: number): void;
   findFolderState(accountId: number, folder: string): sync.StoredFolderState | null;
   loadFolderState(accountId: number, folder: string, displayName?: string): sync.StoredFolderState;
   listLocations(folderId: number, uidValidity: number): sync.StoredLocation[];
@@ -55,6 +61,10 @@ export async function openStore(path: string, options: OpenDatabaseOptions = {})
     ensureFolder: (accountId, name, details) => accounts.ensureFolder(db, accountId, name, details),
     listFolders: (accountId) => accounts.listFolders(db, accountId),
     getFolder: (accountId, name) => accounts.getFolder(db, accountId, name),
+    listFolderLifecycle: (accountId) => lifecycle.listFolderLifecycle(db, accountId),
+    markFolderDeleted: (accountId, folderId, at) => lifecycle.markFolderDeleted(db, accountId, folderId, at),
+    renameFolder: (accountId, folderId, to) => lifecycle.renameFolder(db, accountId, folderId, to),
+    markFolderPresent: (folderId) => lifecycle.markFolderPresent(db, folderId),
     findFolderState: (accountId, folder) => sync.findFolderState(db, accountId, folder),
     loadFolderState: (accountId, folder, displayName) => sync.loadFolderState(db, accountId, folder, displayName),
     listLocations: (folderId, uidValidity) => sync.listLocations(db, folderId, uidValidity),

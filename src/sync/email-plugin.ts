@@ -12,6 +12,7 @@ import { validateImapConfig } from '../imap/session/validate-config.js';
 import { createParsePool, defaultParseWorkers, type ParsePool } from '../mime/parse-pool.js';
 import type { Store } from '../store/index.js';
 import { syncFolder, type FolderSyncResult, type ParseMessage } from './folder-sync.js';
+import { planFolderLifecycle, type LifecyclePlan } from './folder-lifecycle.js';
 import { canonicalFolder, resolveSpecialUse, specialUseSelector, type KnownFolder } from './folder-names.js';
 import { PROVIDERS, isProviderName, type ProviderName } from './providers.js';
 import {
@@ -100,6 +101,32 @@ export function sinceDay(since: Date | string | number): number {
   }
   if (!Number.isFinite(ms)) throw new ConfigError(`since must be a date (got ${String(since).slice(0, 40)})`);
   return Math.floor(ms / 86_400_000) * 86_400_000;
+}
+
+/** The result for a folder found deleted on the server (nothing synced, `deleted` tombstoned). */
+function deletedFolderResult(
+  folder: string,
+  state: { cursor: number; coveredFrom: number; uidValidity: number | null },
+  deleted: number,
+  durationMs: number,
+): FolderSyncResult {
+  return {
+    folder,
+    new: 0,
+    updated: 0,
+    deleted,
+    failed: 0,
+    cursor: state.cursor,
+    coveredFrom: state.coveredFrom,
+    uidValidity: state.uidValidity ?? 0,
+    uidvalidityChanged: false,
+    remaining: 0,
+    backfilled: 0,
+    bytes: 0,
+    durationMs,
+    unchanged: false,
+    folderDeleted: true,
+  };
 }
 
 interface AccountRuntime {
@@ -205,10 +232,50 @@ export class EmailPlugin {
     const selector = specialUseSelector(requested);
     if (selector === null) return canonicalFolder(requested, this.store.listFolders(accountId), client.enabled.has('UTF8=ACCEPT'));
     const folders = await client.list({}, signal);
-    this.recordFolders(accountId, folders);
+    await this.reconcileFolders(client, accountId, folders, Math.floor(Date.now() / 1000), signal);
     const found = resolveSpecialUse(folders, selector);
     if (!found) throw new CommandError('NO', `no folder for ${selector} on this server`, { command: 'LIST', responseCode: 'NONEXISTENT' });
     return { name: found.name, displayName: found.displayName };
+  }
+
+  /**
+   * Applies what a full LIST says (folder-lifecycle.ts): renamed folders keep their rows under
+   * the new name, gone ones are tombstoned and marked, returning ones are live again; then every
+   * listed folder is recorded. Returns the plan with the tombstone count per gone folder.
+   */
+  private async reconcileFolders(
+    client: ImapClient,
+    accountId: number,
+    folders: MailboxInfo[],
+    nowTs: number,
+    signal?: AbortSignal,
+  ): Promise<{ plan: LifecyclePlan; tombstoned: Map<number, number> }> {
+    const plan = await planFolderLifecycle(this.store.listFolderLifecycle(accountId), folders, async (folder) => {
+      try {
+        const status = await client.status(folder.name, ['UIDVALIDITY', 'UIDNEXT'], signal);
+        return { uidValidity: status.uidvalidity ?? null, uidNext: status.uidnext ?? null };
+      } catch (error) {
+        if (isPrxError(error) && error.code === 'NO') return null;
+        throw error;
+      }
+    });
+    for (const rename of plan.renames) {
+      this.store.renameFolder(accountId, rename.folderId, {
+        name: rename.to.name,
+        displayName: rename.to.displayName,
+        delimiter: rename.to.delimiter,
+        specialUse: rename.to.specialUse,
+      });
+      this.logger.info?.({ event: 'folder_renamed', account: accountId, from: rename.from, to: rename.to.name }, 'folder renamed on the server');
+    }
+    const tombstoned = new Map<number, number>();
+    for (const gone of plan.gone) {
+      tombstoned.set(gone.folderId, this.store.markFolderDeleted(accountId, gone.folderId, nowTs));
+      this.logger.info?.({ event: 'folder_deleted', account: accountId, folder: gone.name }, 'folder no longer on the server');
+    }
+    for (const folderId of plan.back) this.store.markFolderPresent(folderId);
+    this.recordFolders(accountId, folders);
+    return { plan, tombstoned };
   }
 
   private recordFolders(accountId: number, folders: MailboxInfo[]): void {
@@ -236,7 +303,7 @@ export class EmailPlugin {
       const result = await this.withConnection(request.accountId, request.signal, async (client) => {
         const target = await this.resolveFolder(client, request.accountId, folder, request.signal);
         folder = target.name;
-        return syncFolder(createFolderSession(client), createSyncStore(this.store), this.parse, {
+        const run = syncFolder(createFolderSession(client), createSyncStore(this.store), this.parse, {
           accountId: request.accountId,
           folder: target.name,
           displayName: target.displayName,
@@ -248,6 +315,7 @@ export class EmailPlugin {
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
         });
+        return run.catch((error: unknown) => this.goneOrThrow(client, request, target.name, error, started));
       });
       this.store.saveIfDirty();
       this.logger.info?.({ event: 'sync_ok', account: request.accountId, folder, new: result.new, ms: Date.now() - started }, 'folder synced');
@@ -262,12 +330,40 @@ export class EmailPlugin {
     }
   }
 
-  /** LISTs the account's folders (special-use resolved by the server) and records them. */
-  async listFolders(accountId: number, signal?: AbortSignal): Promise<MailboxInfo[]> {
-    const folders = await this.withConnection(accountId, signal, (client) => client.list({}, signal));
-    this.recordFolders(accountId, folders);
+  /**
+   * A synced folder that EXAMINE refused and LIST no longer shows was deleted on the server: its
+   * locations are tombstoned, its state marked 'deleted', and the call succeeds with
+   * `folderDeleted` (a runner job for it does not fail and back off forever). Anything else is
+   * rethrown.
+   */
+  private async goneOrThrow(client: ImapClient, request: SyncRequest, name: string, error: unknown, started: number): Promise<FolderSyncResult> {
+    if (!isPrxError(error) || error.code !== 'NO') throw error;
+    const known = this.store.listFolderLifecycle(request.accountId).find((folder) => folder.name === name);
+    if (!known?.synced) throw error;
+    const listed = await client.list({ pattern: name }, request.signal);
+    if (listed.some((folder) => folder.name === name && folder.selectable)) throw error;
+    const tombstoned = this.store.markFolderDeleted(request.accountId, known.id, request.nowTs);
+    const state = this.store.loadFolderState(request.accountId, name);
+    return deletedFolderResult(name, state, tombstoned, Date.now() - started);
+  }
+
+  /** LISTs the account's folders (special-use resolved by the server), applies renames and
+   * deletions found on the server (see folder-lifecycle.ts) and records them. */
+  async listFolders(accountId: number, signal?: AbortSignal, nowTs = Math.floor(Date.now() / 1000)): Promise<MailboxInfo[]> {
+    return (await this.listAndReconcile(accountId, signal, nowTs)).folders;
+  }
+
+  private async listAndReconcile(
+    accountId: number,
+    signal: AbortSignal | undefined,
+    nowTs: number,
+  ): Promise<{ folders: MailboxInfo[]; plan: LifecyclePlan; tombstoned: Map<number, number> }> {
+    const outcome = await this.withConnection(accountId, signal, async (client) => {
+      const folders = await client.list({}, signal);
+      return { folders, ...(await this.reconcileFolders(client, accountId, folders, nowTs, signal)) };
+    });
     this.store.saveIfDirty();
-    return folders;
+    return outcome;
   }
 
   /**
@@ -276,9 +372,19 @@ export class EmailPlugin {
    * other folders are still synced; only the caller's abort stops the loop.
    */
   async syncAll(accountId: number, request: Omit<SyncRequest, 'accountId' | 'folder' | 'cursor'>): Promise<FolderOutcome[]> {
-    const folders = (await this.listFolders(accountId, request.signal)).filter((f) => f.selectable);
+    const listing = await this.listAndReconcile(accountId, request.signal, request.nowTs);
+    const folders = listing.folders.filter((f) => f.selectable);
     folders.sort((a, b) => (a.name.toUpperCase() === 'INBOX' ? -1 : b.name.toUpperCase() === 'INBOX' ? 1 : a.name.localeCompare(b.name)));
     const out: FolderOutcome[] = [];
+    // Folders deleted on the server since the last LIST: reported, not synced.
+    for (const gone of listing.plan.gone) {
+      const state = this.store.loadFolderState(accountId, gone.name);
+      out.push({
+        folder: gone.name,
+        displayName: this.store.getFolder(accountId, gone.name)?.displayName ?? gone.name,
+        result: deletedFolderResult(gone.name, state, listing.tombstoned.get(gone.folderId) ?? 0, 0),
+      });
+    }
     for (const folder of folders) {
       try {
         out.push({ folder: folder.name, displayName: folder.displayName, result: await this.sync({ ...request, accountId, folder: folder.name }) });

@@ -79,6 +79,9 @@ export interface FolderSyncResult {
   durationMs: number;
   /** True when step 3 found nothing to do. */
   unchanged: boolean;
+  /** Set by the plugin when the folder was deleted on the server: its locations were
+   * tombstoned (`deleted`) and its state marked 'deleted'. */
+  folderDeleted?: boolean;
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;

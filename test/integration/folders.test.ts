@@ -3,7 +3,8 @@
  * --all-folders and syncAll (wire names pass through, display names decoded); special-use
  * selectors resolve through LIST; an unknown folder fails with NO and leaves no row; one folder's
  * failure is that folder's (syncAll and the CLI's partial exit code); newest mail first, then
- * backfill, with the CLI's --max-messages cap and --since bound.
+ * backfill, with the CLI's --max-messages cap and --since bound; a folder deleted on the server is
+ * tombstoned without an error loop, a renamed one keeps its rows without a download.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -63,7 +64,7 @@ describe('real mailboxes against Dovecot', () => {
   before(() => {
     env = startDovecot();
     ca = caPem(env);
-    for (const user of ['folders1', 'folders2', 'folders3', 'folders4']) resetUser(env, user);
+    for (const user of ['folders1', 'folders2', 'folders3', 'folders4', 'folders5']) resetUser(env, user);
     fill('folders1', 'INBOX', 1);
     for (const folder of INTERNATIONAL) fill('folders1', folder.display, folder.count);
   });
@@ -218,5 +219,47 @@ describe('real mailboxes against Dovecot', () => {
     const bad = cli('folders4', ['--db', db, '--since', '2026-02-30']);
     assert.equal(bad.status, 1);
     assert.equal((JSON.parse(bad.stdout) as { error: { code: string } }).error.code, 'CONFIG');
+  });
+
+  test('folder lifecycle: a deleted folder is tombstoned and marked, no error loop; a renamed one keeps its rows', async () => {
+    fill('folders5', 'INBOX', 2);
+    fill('folders5', 'Projects', 3);
+    fill('folders5', 'Old Name', 4);
+    const { plugin, store, accountId } = await pluginFor('folders5');
+    const first = await plugin.syncAll(accountId, { nowTs: 100, maxMessages: 100 });
+    assert.deepEqual(first.map((e) => [e.folder, e.result?.new]).sort(), [['INBOX', 2], ['Old Name', 4], ['Projects', 3], ['Archive', 0], ['Drafts', 0], ['Junk', 0], ['Sent', 0], ['Trash', 0]].sort());
+    const oldRow = await store.getFolder(accountId, 'Old Name');
+    const oldIds = (await store.listMessages({ accountId, folder: 'Old Name', limit: 10 })).map((m) => m.id).sort();
+
+    doveadm(env, ['mailbox', 'rename', '-u', 'folders5', 'Old Name', 'New Name']);
+    doveadm(env, ['mailbox', 'delete', '-u', 'folders5', 'Projects']);
+    let stored = 0;
+    const second = await plugin.syncAll(accountId, { nowTs: 200, maxMessages: 100, onProgress: (p) => (stored = Math.max(stored, p.stored)) });
+    const byName = new Map(second.map((e) => [e.folder, e]));
+    // Renamed: the same row under the new name, nothing downloaded again.
+    assert.equal(byName.get('New Name')?.result?.new, 0);
+    assert.equal(stored, 0);
+    assert.equal((await store.getFolder(accountId, 'New Name'))?.id, oldRow?.id);
+    assert.equal(await store.getFolder(accountId, 'Old Name'), null);
+    assert.deepEqual((await store.listMessages({ accountId, folder: 'New Name', limit: 10 })).map((m) => m.id).sort(), oldIds);
+    // Deleted: reported, locations tombstoned, state marked.
+    assert.deepEqual([byName.get('Projects')?.result?.folderDeleted, byName.get('Projects')?.result?.deleted, byName.get('Projects')?.error], [true, 3, undefined]);
+    assert.equal((await store.listMessages({ accountId, folder: 'Projects', limit: 10 })).length, 0);
+    assert.equal((await store.listMessages({ accountId, limit: 50 })).length, 6);
+    assert.equal((await store.listMessages({ accountId, limit: 50, includeDeleted: true })).length, 9);
+    assert.equal((await store.folderCounts(accountId)).find((f) => f.folder === 'Projects')?.status, 'deleted');
+
+    // A runner job for the deleted folder: no failure, no backoff, tick after tick.
+    for (const tick of [300, 400]) {
+      const report = await plugin.runSyncRunner([{ accountId, folder: 'Projects', maxMessages: 10 }], tick, { baseBackoffSeconds: 1 });
+      assert.deepEqual([report.results[0]?.status, report.results[0]?.result?.folderDeleted, report.failed], ['ok', true, 0]);
+    }
+    assert.equal((await store.getRunnerState(`${accountId}::Projects`))?.failureCount, 0);
+
+    // The folder comes back: it is live again and synced from scratch.
+    fill('folders5', 'Projects', 1);
+    const third = await plugin.syncAll(accountId, { nowTs: 500, maxMessages: 100 });
+    assert.equal(third.find((e) => e.folder === 'Projects')?.result?.new, 1);
+    assert.equal((await store.folderCounts(accountId)).find((f) => f.folder === 'Projects')?.status, 'ok');
   });
 });
