@@ -9,11 +9,13 @@
  *     a SEARCH or FETCH.
  *  4. Flags and deletions of stored messages (`reconcile-existing.ts`), applied in their own
  *     transaction before new mail.
- *  5. New mail: UIDs > cursor only, oldest first, at most `maxMessages`, fetched in pipelined
- *     batches with BODY.PEEK[] (never sets \Seen), parsed as they arrive, each batch stored in
- *     one transaction together with the cursor it covers.
+ *  5. New mail above the covered range, then backfill below it, newest first (`fetch-plan.ts`),
+ *     at most `maxMessages` together, down to `since` if given; fetched in pipelined batches
+ *     with BODY.PEEK[] (never sets \Seen), parsed as they arrive, each batch stored in one
+ *     transaction together with the range it covers.
  *
- * Invariant kept by every transaction: every server message with UID ≤ cursor is stored.
+ * Invariant kept by every transaction: every server message with a UID in the covered range
+ * [coveredFrom, cursor] is stored. A folder's row is created only once EXAMINE succeeded.
  */
 
 import type { MessageRecord } from '../mime/types.js';
