@@ -71,7 +71,7 @@ async function runSync(
         row.cursor = result.cursor;
         // A selector (`\\Sent`) or display name reports the folder the server calls it.
         row.folder = result.folder;
-        row.displayName = store.getFolder(accountId, result.folder)?.displayName ?? result.folder;
+        row.displayName = (await store.getFolder(accountId, result.folder))?.displayName ?? result.folder;
         row.uidvalidityChanged ||= result.uidvalidityChanged;
         row.remaining = result.remaining;
         budget -= result.new;

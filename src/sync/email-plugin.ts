@@ -230,7 +230,7 @@ export class EmailPlugin {
    */
   private async resolveFolder(client: ImapClient, accountId: number, requested: string, signal?: AbortSignal): Promise<KnownFolder> {
     const selector = specialUseSelector(requested);
-    if (selector === null) return canonicalFolder(requested, this.store.listFolders(accountId), client.enabled.has('UTF8=ACCEPT'));
+    if (selector === null) return canonicalFolder(requested, await this.store.listFolders(accountId), client.enabled.has('UTF8=ACCEPT'));
     const folders = await client.list({}, signal);
     await this.reconcileFolders(client, accountId, folders, Math.floor(Date.now() / 1000), signal);
     const found = resolveSpecialUse(folders, selector);
@@ -250,7 +250,7 @@ export class EmailPlugin {
     nowTs: number,
     signal?: AbortSignal,
   ): Promise<{ plan: LifecyclePlan; tombstoned: Map<number, number> }> {
-    const plan = await planFolderLifecycle(this.store.listFolderLifecycle(accountId), folders, async (folder) => {
+    const plan = await planFolderLifecycle(await this.store.listFolderLifecycle(accountId), folders, async (folder) => {
       try {
         const status = await client.status(folder.name, ['UIDVALIDITY', 'UIDNEXT'], signal);
         return { uidValidity: status.uidvalidity ?? null, uidNext: status.uidnext ?? null };
@@ -260,7 +260,7 @@ export class EmailPlugin {
       }
     });
     for (const rename of plan.renames) {
-      this.store.renameFolder(accountId, rename.folderId, {
+      await this.store.renameFolder(accountId, rename.folderId, {
         name: rename.to.name,
         displayName: rename.to.displayName,
         delimiter: rename.to.delimiter,
@@ -270,17 +270,17 @@ export class EmailPlugin {
     }
     const tombstoned = new Map<number, number>();
     for (const gone of plan.gone) {
-      tombstoned.set(gone.folderId, this.store.markFolderDeleted(accountId, gone.folderId, nowTs));
+      tombstoned.set(gone.folderId, await this.store.markFolderDeleted(accountId, gone.folderId, nowTs));
       this.logger.info?.({ event: 'folder_deleted', account: accountId, folder: gone.name }, 'folder no longer on the server');
     }
-    for (const folderId of plan.back) this.store.markFolderPresent(folderId);
-    this.recordFolders(accountId, folders);
+    for (const folderId of plan.back) await this.store.markFolderPresent(folderId);
+    await this.recordFolders(accountId, folders);
     return { plan, tombstoned };
   }
 
-  private recordFolders(accountId: number, folders: MailboxInfo[]): void {
+  private async recordFolders(accountId: number, folders: MailboxInfo[]): Promise<void> {
     for (const folder of folders) {
-      this.store.ensureFolder(accountId, folder.name, {
+      await this.store.ensureFolder(accountId, folder.name, {
         displayName: folder.displayName,
         delimiter: folder.delimiter,
         specialUse: folder.specialUse,
@@ -338,12 +338,12 @@ export class EmailPlugin {
    */
   private async goneOrThrow(client: ImapClient, request: SyncRequest, name: string, error: unknown, started: number): Promise<FolderSyncResult> {
     if (!isPrxError(error) || error.code !== 'NO') throw error;
-    const known = this.store.listFolderLifecycle(request.accountId).find((folder) => folder.name === name);
+    const known = (await this.store.listFolderLifecycle(request.accountId)).find((folder) => folder.name === name);
     if (!known?.synced) throw error;
     const listed = await client.list({ pattern: name }, request.signal);
     if (listed.some((folder) => folder.name === name && folder.selectable)) throw error;
-    const tombstoned = this.store.markFolderDeleted(request.accountId, known.id, request.nowTs);
-    const state = this.store.loadFolderState(request.accountId, name);
+    const tombstoned = await this.store.markFolderDeleted(request.accountId, known.id, request.nowTs);
+    const state = await this.store.loadFolderState(request.accountId, name);
     return deletedFolderResult(name, state, tombstoned, Date.now() - started);
   }
 
@@ -378,10 +378,10 @@ export class EmailPlugin {
     const out: FolderOutcome[] = [];
     // Folders deleted on the server since the last LIST: reported, not synced.
     for (const gone of listing.plan.gone) {
-      const state = this.store.loadFolderState(accountId, gone.name);
+      const state = await this.store.loadFolderState(accountId, gone.name);
       out.push({
         folder: gone.name,
-        displayName: this.store.getFolder(accountId, gone.name)?.displayName ?? gone.name,
+        displayName: (await this.store.getFolder(accountId, gone.name))?.displayName ?? gone.name,
         result: deletedFolderResult(gone.name, state, listing.tombstoned.get(gone.folderId) ?? 0, 0),
       });
     }

@@ -191,7 +191,7 @@ describe('real mailboxes against Dovecot', () => {
     type Report = { folders: Array<{ folder: string; new: number; cursor: number; remaining?: number }> };
     const stored = async (): Promise<number[]> => {
       const store = await openStore(db);
-      const uids = store.listMessages({ accountId: 1, limit: 500 }).flatMap((m) => m.locations.map((l) => l.uid)).sort((a, b) => a - b);
+      const uids = (await store.listMessages({ accountId: 1, limit: 500 })).flatMap((m) => m.locations.map((l) => l.uid)).sort((a, b) => a - b);
       store.close();
       return uids;
     };

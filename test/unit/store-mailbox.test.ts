@@ -84,9 +84,9 @@ describe('live messages', () => {
   test('the live_messages and folder_messages views', async () => {
     const store = await openStore(':memory:');
     const { accountId } = await seed(store);
-    const live = store.db.all('SELECT message_id FROM live_messages WHERE account_id = ? ORDER BY message_id', [accountId]);
+    const live = await store.db.all('SELECT message_id FROM live_messages WHERE account_id = ? ORDER BY message_id', [accountId]);
     assert.deepEqual(live.map((r) => r.message_id), ['<m2@x>', '<m3@x>']);
-    const listing = store.db.all(
+    const listing = await store.db.all(
       `SELECT folder, folder_display_name, uid, flags, message_id, subject FROM folder_messages
         WHERE account_id = ? ORDER BY folder, uid`,
       [accountId],
@@ -108,19 +108,19 @@ describe('schema migration', () => {
     const store = await openStore(path);
     const { accountId } = await seed(store);
     // Turn the file back into what schema 1 looked like.
-    store.db.run('DROP VIEW live_messages');
-    store.db.run('DROP VIEW folder_messages');
-    store.db.run('ALTER TABLE sync_state DROP COLUMN covered_from');
-    store.db.run('ALTER TABLE folders DROP COLUMN deleted_at');
-    store.db.run('PRAGMA user_version = 1');
-    store.save();
+    await store.db.run('DROP VIEW live_messages');
+    await store.db.run('DROP VIEW folder_messages');
+    await store.db.run('ALTER TABLE sync_state DROP COLUMN covered_from');
+    await store.db.run('ALTER TABLE folders DROP COLUMN deleted_at');
+    await store.db.run('PRAGMA user_version = 1');
+    await store.save();
     store.close();
 
     const reopened = await openStore(path);
-    assert.equal(Number(reopened.db.one('PRAGMA user_version')?.user_version), MIGRATIONS.length);
+    assert.equal(Number((await reopened.db.one('PRAGMA user_version'))?.user_version), MIGRATIONS.length);
     const state = await reopened.loadFolderState(accountId, 'INBOX');
     assert.deepEqual([state.coveredFrom, state.cursor], [1, 3]);
-    assert.equal(reopened.db.all('SELECT * FROM live_messages').length, 2);
+    assert.equal((await reopened.db.all('SELECT * FROM live_messages')).length, 2);
     assert.equal((await reopened.getFolder(accountId, 'INBOX'))?.name, 'INBOX');
     reopened.close();
   });
