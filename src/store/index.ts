@@ -9,6 +9,7 @@ import { openDatabase, type Database, type OpenDatabaseOptions } from './databas
 import * as queries from './message-queries.js';
 import * as runner from './runner-state.js';
 import * as sync from './sync-repository.js';
+import * as threads from './threads.js';
 
 export type { AccountRow, FolderRow } from './accounts.js';
 export type { FolderLifecycleRow } from './folder-lifecycle.js';
@@ -39,6 +40,9 @@ export interface Store {
   listMessages(request: queries.ListMessagesRequest): queries.StoredMessage[];
   getMessage(id: number): queries.StoredMessage | null;
   getMessageByMessageId(accountId: number, messageId: string): queries.StoredMessage | null;
+  /** The conversation of a message, oldest first (References / In-Reply-To; see threads.ts):
+   * live messages only unless `includeDeleted`, the message itself always. */
+  getThread(messageRowId: number, options?: { includeDeleted?: boolean }): queries.StoredMessage[];
   searchMessages(request: queries.SearchMessagesRequest): queries.StoredMessage[];
   countMessages(accountId: number): number;
   folderCounts(accountId: number): queries.FolderCounts[];
@@ -74,6 +78,11 @@ export async function openStore(path: string, options: OpenDatabaseOptions = {})
     listMessages: (request) => queries.listMessages(db, request),
     getMessage: (id) => queries.getMessage(db, id),
     getMessageByMessageId: (accountId, messageId) => queries.getMessageByMessageId(db, accountId, messageId),
+    getThread: (messageRowId, options = {}) =>
+      threads
+        .threadIds(db, messageRowId, { liveOnly: options.includeDeleted !== true })
+        .map((id) => queries.getMessage(db, id))
+        .filter((message): message is queries.StoredMessage => message !== null),
     searchMessages: (request) => queries.searchMessages(db, request),
     countMessages: (accountId) => queries.countMessages(db, accountId),
     folderCounts: (accountId) => queries.folderCounts(db, accountId),
