@@ -258,6 +258,14 @@ export class EmailPlugin {
         if (isPrxError(error) && error.code === 'NO') return null;
         throw error;
       }
+    }, async (name) => {
+      try {
+        await client.status(name, ['UIDVALIDITY'], signal);
+        return true;
+      } catch (error) {
+        if (isPrxError(error) && error.code === 'NO') return false;
+        throw error;
+      }
     });
     for (const rename of plan.renames) {
       await this.store.renameFolder(accountId, rename.folderId, {

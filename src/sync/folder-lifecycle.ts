@@ -2,7 +2,9 @@
  * What a full LIST says about the folders the store knows: which were renamed, which are gone,
  * which came back. Pure planning; the caller runs STATUS through `statusOf` and applies the plan.
  *
- * - Gone: a stored folder the LIST no longer shows as selectable (INBOX never is).
+ * - Gone: a stored folder the LIST no longer shows as selectable and that STATUS refuses (a
+ *   folder outside what `LIST "" "*"` shows, such as one in a shared namespace, is not gone;
+ *   INBOX never is).
  * - Renamed: a gone folder that was synced, and a listed folder the store does not know yet with
  *   the same UIDVALIDITY (STATUS) whose UIDNEXT lies above every UID we hold. Servers keep a
  *   mailbox's UIDVALIDITY across RENAME (Dovecot, Cyrus, Gmail labels), and UIDVALIDITY values
@@ -39,10 +41,16 @@ export async function planFolderLifecycle(
   known: readonly KnownFolderState[],
   listed: readonly MailboxInfo[],
   statusOf: (folder: MailboxInfo) => Promise<FolderStatusSummary | null>,
+  stillThere: (name: string) => Promise<boolean>,
 ): Promise<LifecyclePlan> {
   const present = new Map(listed.filter((folder) => folder.selectable).map((folder) => [folder.name, folder]));
   const knownNames = new Set(known.filter((folder) => folder.synced).map((folder) => folder.name));
-  const missing = known.filter((folder) => !present.has(folder.name) && folder.name.toUpperCase() !== 'INBOX');
+  const missing: KnownFolderState[] = [];
+  for (const folder of known) {
+    if (present.has(folder.name) || folder.name.toUpperCase() === 'INBOX') continue;
+    if (folder.deletedAt === null && (await stillThere(folder.name))) continue;
+    missing.push(folder);
+  }
   const plan: LifecyclePlan = { renames: [], gone: [], back: [] };
   plan.back = known.filter((folder) => folder.deletedAt !== null && present.has(folder.name)).map((folder) => folder.id);
 

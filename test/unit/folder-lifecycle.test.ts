@@ -29,6 +29,7 @@ test('a synced folder missing from LIST with a new folder of the same UIDVALIDIT
       asked.push(folder.name);
       return statuses[folder.name] ?? null;
     },
+    async () => false,
   );
   assert.deepEqual(plan.renames.map((r) => [r.folderId, r.from, r.to.name]), [[2, 'Old Name', 'New Name']]);
   assert.deepEqual(plan.gone.map((g) => g.name), ['Projects', 'Listed once']);
@@ -38,20 +39,35 @@ test('a synced folder missing from LIST with a new folder of the same UIDVALIDIT
 
 test('no STATUS without candidates; ambiguous UIDVALIDITY or a UIDNEXT not above what we hold is not a rename', async () => {
   let calls = 0;
-  const none = await planFolderLifecycle([known(1, 'INBOX', 5)], listed('INBOX', 'Fresh'), async () => {
-    calls++;
-    return null;
-  });
+  const none = await planFolderLifecycle(
+    [known(1, 'INBOX', 5)],
+    listed('INBOX', 'Fresh'),
+    async () => {
+      calls++;
+      return null;
+    },
+    async () => false,
+  );
   assert.equal(calls, 0);
   assert.deepEqual([none.renames, none.gone], [[], []]);
-  const ambiguous = await planFolderLifecycle([known(2, 'A', 7), known(3, 'B', 7)], listed('C'), async () => ({ uidValidity: 7, uidNext: 50 }));
+  const ambiguous = await planFolderLifecycle([known(2, 'A', 7), known(3, 'B', 7)], listed('C'), async () => ({ uidValidity: 7, uidNext: 50 }), async () => false);
   assert.deepEqual([ambiguous.renames.length, ambiguous.gone.map((g) => g.name)], [0, ['A', 'B']]);
-  const behind = await planFolderLifecycle([known(2, 'A', 7, { highestUid: 40 })], listed('C'), async () => ({ uidValidity: 7, uidNext: 40 }));
+  const behind = await planFolderLifecycle([known(2, 'A', 7, { highestUid: 40 })], listed('C'), async () => ({ uidValidity: 7, uidNext: 40 }), async () => false);
   assert.deepEqual([behind.renames.length, behind.gone.length], [0, 1]);
 });
 
 test('a folder marked gone that LIST shows again is back; one already marked is not gone twice', async () => {
-  const plan = await planFolderLifecycle([known(2, 'Back', 7, { deletedAt: 100 }), known(3, 'Still gone', 8, { deletedAt: 100 })], listed('Back'), async () => null);
+  const plan = await planFolderLifecycle([known(2, 'Back', 7, { deletedAt: 100 }), known(3, 'Still gone', 8, { deletedAt: 100 })], listed('Back'), async () => null, async () => false);
   assert.deepEqual(plan.back, [2]);
   assert.deepEqual(plan.gone, []);
+});
+
+test('a folder LIST does not show but STATUS still opens (a shared namespace, say) is not gone', async () => {
+  const checked: string[] = [];
+  const plan = await planFolderLifecycle([known(2, 'Shared/Team', 7), known(3, 'Deleted', 8)], listed('INBOX'), async () => null, async (name) => {
+    checked.push(name);
+    return name === 'Shared/Team';
+  });
+  assert.deepEqual(plan.gone.map((g) => g.name), ['Deleted']);
+  assert.deepEqual(checked, ['Shared/Team', 'Deleted']);
 });
