@@ -223,6 +223,8 @@ async function runSync(
   if (firstSync) {
     const top = newUids.length > 0 ? (newUids[newUids.length - 1] as ServerUid).uid : 0;
     below = { floor: since !== null && top > 0 ? await session.highestUidBefore(top + 1, since, signal) : 0, uids: [] };
+  } else if (!explicitCursor && range.coveredFrom > 1 && snapshot.exists === 0) {
+    below = { floor: 0, uids: [] }; // an empty folder has nothing below the range either
   } else if (!explicitCursor && range.coveredFrom > 1) {
     const floor = since !== null ? await session.highestUidBefore(range.coveredFrom, since, signal) : 0;
     const uids = floor + 1 <= range.coveredFrom - 1 ? await session.listUidRange(floor + 1, range.coveredFrom - 1, signal) : [];

@@ -104,6 +104,19 @@ describe('newest first, then backfill', () => {
     assert.deepEqual([third.coveredFrom, third.backfilled], [1, 7]);
   });
 
+  test('a folder emptied during a backfill completes without listing below the range', async () => {
+    const folder = createModelFolder();
+    fill(folder, 10);
+    const store = createMemorySyncStore();
+    await syncFolder(createFakeSession(folder), store, simpleParse, { ...base, maxMessages: 3 }); // 8..10
+    for (let uid = 1; uid <= 10; uid++) expungeMessage(folder, uid);
+    const session = createFakeSession(folder);
+    const result = await syncFolder(session, store, simpleParse, base);
+    assert.deepEqual([result.deleted, result.coveredFrom, result.remaining], [3, 1, 0]);
+    assert.ok(!session.log.calls.includes('listUidRange'), session.log.calls.join(','));
+    assert.deepEqual(liveUids(store), []);
+  });
+
   test('an IMAP date for SEARCH BEFORE is the UTC day', () => {
     assert.equal(imapDate(Date.UTC(2026, 0, 5, 23, 59)), '5-Jan-2026');
     assert.equal(imapDate(Date.UTC(2025, 11, 31)), '31-Dec-2025');
