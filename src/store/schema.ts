@@ -94,6 +94,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sync_state ADD COLUMN covered_from INTEGER NOT NULL DEFAULT 1; -- every server UID in [covered_from, cursor] is stored
   ALTER TABLE folders ADD COLUMN deleted_at INTEGER;                          -- Unix seconds of the LIST that no longer showed it
+  ALTER TABLE messages ADD COLUMN gm_msgid TEXT;                              -- Gmail X-GM-MSGID (decimal), one row per id
+  ALTER TABLE messages ADD COLUMN gm_thrid TEXT;                              -- Gmail X-GM-THRID (decimal)
+  ALTER TABLE messages ADD COLUMN gm_labels TEXT;                             -- Gmail X-GM-LABELS, JSON array, latest reported
+  CREATE INDEX idx_messages_gm_msgid ON messages (account_id, gm_msgid) WHERE gm_msgid IS NOT NULL;
+  CREATE INDEX idx_messages_gm_thrid ON messages (account_id, gm_thrid) WHERE gm_thrid IS NOT NULL;
+  CREATE VIEW message_labels AS
+    SELECT m.account_id, m.id AS message_row_id, label.value AS label
+      FROM messages m, json_each(m.gm_labels) AS label
+     WHERE m.gm_labels IS NOT NULL;
   CREATE VIEW live_messages AS
     SELECT m.* FROM messages m
      WHERE EXISTS (SELECT 1 FROM message_locations l WHERE l.message_row_id = m.id AND l.deleted_at IS NULL);

@@ -29,6 +29,15 @@ export interface StoredLocation {
   modseq: bigint | null;
   messageId: string;
   size: number;
+  /** The message's Gmail labels as stored (null when none were ever reported). */
+  labels?: string[] | null;
+}
+
+/** Gmail's ids (X-GM-MSGID, X-GM-THRID, as decimal strings) and labels (X-GM-LABELS). */
+export interface GmailAttributes {
+  msgId: string;
+  thrId: string | null;
+  labels: string[];
 }
 
 export interface BatchMessage {
@@ -37,12 +46,16 @@ export interface BatchMessage {
   flags: string[];
   modseq: bigint | null;
   internalDate: number | null;
+  /** With X-GM-EXT-1 only. */
+  gmail?: GmailAttributes;
 }
 
 export interface BatchFlagUpdate {
   uid: number;
   flags: string[];
   modseq: bigint | null;
+  /** X-GM-LABELS, when the server reports them (Gmail); they change like flags. */
+  labels?: string[];
 }
 
 export interface StoreBatch {
@@ -116,7 +129,7 @@ function folderStateById(db: Database, accountId: number, folderId: number): Sto
 export function listLocations(db: Database, folderId: number, uidValidity: number): StoredLocation[] {
   return db
     .all(
-      `SELECT l.uid, l.flags, l.modseq, m.message_id, m.size
+      `SELECT l.uid, l.flags, l.modseq, m.message_id, m.size, m.gm_labels
          FROM message_locations l JOIN messages m ON m.id = l.message_row_id
         WHERE l.folder_id = ? AND l.uidvalidity = ? AND l.deleted_at IS NULL
         ORDER BY l.uid`,
@@ -129,6 +142,7 @@ export function listLocations(db: Database, folderId: number, uidValidity: numbe
       modseq: toBigOrNull(row.modseq),
       messageId: String(row.message_id),
       size: Number(row.size),
+      labels: row.gm_labels === null || row.gm_labels === undefined ? null : (JSON.parse(String(row.gm_labels)) as string[]),
     }));
 }
 
@@ -174,6 +188,23 @@ function insertMessage(db: Database, accountId: number, record: MessageRecord, n
   return Number(db.one('SELECT id FROM messages WHERE account_id = ? AND message_id = ?', [accountId, record.messageId])?.id);
 }
 
+/**
+ * Gmail: one row per X-GM-MSGID. A copy seen in another folder (INBOX and [Gmail]/All Mail) is
+ * the row already stored under that id; otherwise the message is inserted as usual and given its
+ * ids. Labels are the latest reported.
+ */
+function storeGmailMessage(db: Database, accountId: number, record: MessageRecord, gmail: GmailAttributes, nowTs: number): number {
+  const known = db.one('SELECT id FROM messages WHERE account_id = ? AND gm_msgid = ?', [accountId, gmail.msgId]);
+  const rowId = known ? Number(known.id) : insertMessage(db, accountId, record, nowTs);
+  db.run('UPDATE messages SET gm_msgid = ?, gm_thrid = COALESCE(?, gm_thrid), gm_labels = ? WHERE id = ?', [
+    gmail.msgId,
+    gmail.thrId,
+    JSON.stringify(gmail.labels),
+    rowId,
+  ]);
+  return rowId;
+}
+
 function writeState(db: Database, accountId: number, folderId: number, state: StoreBatch['state']): void {
   db.run(
     `INSERT INTO sync_state (account_id, folder_id, cursor, covered_from, uidvalidity, highestmodseq, last_sync_at, last_error, status)
@@ -193,7 +224,7 @@ function writeState(db: Database, accountId: number, folderId: number, state: St
 export function applyBatch(db: Database, batch: StoreBatch): void {
   db.transaction(() => {
     for (const message of batch.messages) {
-      const rowId = insertMessage(db, batch.accountId, message.record, batch.state.lastSyncAt);
+      const rowId = message.gmail ? storeGmailMessage(db, batch.accountId, message.record, message.gmail, batch.state.lastSyncAt) : insertMessage(db, batch.accountId, message.record, batch.state.lastSyncAt);
       db.run(
         `INSERT INTO message_locations (folder_id, uidvalidity, uid, message_row_id, flags, modseq, internaldate, deleted_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
@@ -215,6 +246,13 @@ export function applyBatch(db: Database, batch: StoreBatch): void {
         'UPDATE message_locations SET flags = ?, modseq = ? WHERE folder_id = ? AND uidvalidity = ? AND uid = ?',
         params([JSON.stringify(update.flags), update.modseq, batch.folderId, batch.uidValidity, update.uid]),
       );
+      if (update.labels !== undefined) {
+        db.run(
+          `UPDATE messages SET gm_labels = ? WHERE id = (
+             SELECT message_row_id FROM message_locations WHERE folder_id = ? AND uidvalidity = ? AND uid = ?)`,
+          [JSON.stringify(update.labels), batch.folderId, batch.uidValidity, update.uid],
+        );
+      }
     }
     for (const uid of batch.expungedUids) {
       db.run(

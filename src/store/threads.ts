@@ -1,5 +1,6 @@
 /**
- * Conversations by References / In-Reply-To, JWZ-style: a thread is every message connected to
+ * Conversations: by Gmail's X-GM-THRID where the server gave one, otherwise by References /
+ * In-Reply-To, JWZ-style: a thread is every message connected to
  * the start message through Message-IDs, where a Message-ID that no stored message has (a
  * missing parent) still joins the messages that name it. Found by a breadth-first walk over the
  * ids: rows with such a Message-ID (UNIQUE index), rows replying to one (In-Reply-To index), and
@@ -27,10 +28,15 @@ const idsIn = (row: Row): string[] => {
  * start message itself.
  */
 export function threadIds(db: Database, messageRowId: number, options: { liveOnly?: boolean } = {}): number[] {
-  const start = db.one('SELECT id, account_id, message_id, references_header, in_reply_to FROM messages WHERE id = ?', [messageRowId]);
+  const start = db.one('SELECT id, account_id, message_id, references_header, in_reply_to, gm_thrid FROM messages WHERE id = ?', [messageRowId]);
   if (!start) return [];
   const accountId = Number(start.account_id);
   const rows = new Map<number, Row>([[Number(start.id), start]]);
+  if (start.gm_thrid !== null && start.gm_thrid !== undefined) {
+    const sameThread = db.all('SELECT id FROM messages WHERE account_id = ? AND gm_thrid = ? LIMIT ?', [accountId, String(start.gm_thrid), MAX_THREAD]);
+    for (const row of sameThread) rows.set(Number(row.id), row);
+    return ordered(db, [...rows.keys()], messageRowId, options.liveOnly === true);
+  }
   const seenIds = new Set<string>();
   let frontier: string[] = [];
   const learn = (row: Row): void => {
@@ -63,12 +69,17 @@ export function threadIds(db: Database, messageRowId: number, options: { liveOnl
       }
     }
   }
-  const ids = [...rows.keys()];
+  return ordered(db, [...rows.keys()], messageRowId, options.liveOnly === true);
+}
+
+/** The ids oldest first (Date, then row id); with `liveOnly`, those with a live location and the
+ * start message. */
+function ordered(db: Database, ids: number[], startId: number, liveOnly: boolean): number[] {
   const marks = ids.map(() => '?').join(', ');
-  const live = options.liveOnly
+  const live = liveOnly
     ? ` AND (id = ? OR EXISTS (SELECT 1 FROM message_locations l WHERE l.message_row_id = messages.id AND l.deleted_at IS NULL))`
     : '';
   return db
-    .all(`SELECT id FROM messages WHERE id IN (${marks})${live} ORDER BY COALESCE(date, 0), id`, [...ids, ...(options.liveOnly ? [messageRowId] : [])])
+    .all(`SELECT id FROM messages WHERE id IN (${marks})${live} ORDER BY COALESCE(date, 0), id`, [...ids, ...(liveOnly ? [startId] : [])])
     .map((row) => Number(row.id));
 }

@@ -322,6 +322,7 @@ async function parseOne(parseMessage: ParseMessage, message: FetchedMessage): Pr
     flags: message.flags,
     modseq: message.modseq,
     internalDate: message.internalDate,
+    ...(message.gmail ? { gmail: message.gmail } : {}),
   };
 }
 

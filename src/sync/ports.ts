@@ -11,6 +11,7 @@
 import type { NumberRange } from '../imap/wire/types.js';
 import type {
   BatchFlagUpdate,
+  GmailAttributes,
   BatchMessage,
   StoreBatch,
   StoredFolderState,
@@ -52,6 +53,8 @@ export interface FetchedMessage {
   modseq: bigint | null;
   raw: Uint8Array;
   headersOnly: boolean;
+  /** X-GM-MSGID / X-GM-THRID / X-GM-LABELS, when the server has X-GM-EXT-1. */
+  gmail?: GmailAttributes;
 }
 
 /** Message-ID header value (or null) and size of a server message, for UIDVALIDITY recovery. */

@@ -74,7 +74,10 @@ export async function reconcileExisting(
   const gone = new Set(vanished);
   const flagUpdates = reported.filter((entry) => {
     const location = knownByUid.get(entry.uid);
-    return location !== undefined && !gone.has(entry.uid) && !sameFlags(location.flags, entry.flags);
+    if (location === undefined || gone.has(entry.uid)) return false;
+    // Gmail labels change like flags (and bump MODSEQ the same way).
+    const labelsChanged = entry.labels !== undefined && !sameFlags(location.labels ?? [], entry.labels);
+    return labelsChanged || !sameFlags(location.flags, entry.flags);
   });
 
   if (flagUpdates.length > 0 || vanished.length > 0 || snapshot.highestModseq !== state.highestModseq) {

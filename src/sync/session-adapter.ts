@@ -32,7 +32,12 @@ function storedFlags(flags: string[] | undefined): string[] {
 
 function toFlagState(attributes: FetchAttributes): FlagState | null {
   if (attributes.uid === undefined) return null;
-  return { uid: attributes.uid, flags: storedFlags(attributes.flags), modseq: attributes.modseq ?? null };
+  return {
+    uid: attributes.uid,
+    flags: storedFlags(attributes.flags),
+    modseq: attributes.modseq ?? null,
+    ...(attributes.xGmLabels !== undefined ? { labels: attributes.xGmLabels } : {}),
+  };
 }
 
 
@@ -53,6 +58,8 @@ export function imapDate(ms: number): string {
 export function createFolderSession(client: ImapClient): FolderSession {
   const condstore = client.enabled.has('CONDSTORE') || client.capabilities.has('CONDSTORE');
   const qresync = client.enabled.has('QRESYNC');
+  // Gmail: message and thread ids and labels ride along with every FETCH of messages and flags.
+  const gmail = client.capabilities.has('X-GM-EXT-1');
 
   /** Runs a UID FETCH collecting streamed body bytes per sequence number. */
   const fetchWithBodies = async (
@@ -144,7 +151,7 @@ export function createFolderSession(client: ImapClient): FolderSession {
       const out: FlagState[] = [];
       await client.uidFetch(
         `1:${upToUid}`,
-        condstore ? [atom('UID'), atom('FLAGS'), atom('MODSEQ')] : [atom('UID'), atom('FLAGS')],
+        [atom('UID'), atom('FLAGS'), ...(condstore ? [atom('MODSEQ')] : []), ...(gmail ? [atom('X-GM-LABELS')] : [])],
         {
           message: ({ attributes }) => {
             const state = toFlagState(attributes);
@@ -169,10 +176,20 @@ export function createFolderSession(client: ImapClient): FolderSession {
           modseq: attributes.modseq ?? null,
           raw: body,
           headersOnly: onlyHeaders,
+          ...(attributes.xGmMsgId !== undefined
+            ? { gmail: { msgId: attributes.xGmMsgId.toString(), thrId: attributes.xGmThrId?.toString() ?? null, labels: attributes.xGmLabels ?? [] } }
+            : {}),
         };
         onMessage(message);
       };
-      const common = [atom('UID'), atom('FLAGS'), atom('INTERNALDATE'), atom('RFC822.SIZE'), ...(condstore ? [atom('MODSEQ')] : [])];
+      const common = [
+        atom('UID'),
+        atom('FLAGS'),
+        atom('INTERNALDATE'),
+        atom('RFC822.SIZE'),
+        ...(condstore ? [atom('MODSEQ')] : []),
+        ...(gmail ? [atom('X-GM-MSGID'), atom('X-GM-THRID'), atom('X-GM-LABELS')] : []),
+      ];
       const jobs: Promise<void>[] = [];
       if (full.length > 0) jobs.push(fetchWithBodies(formatSequenceSet(full), [...common, raw('BODY.PEEK[]')], deliver(false), signal));
       if (partial.length > 0) jobs.push(fetchWithBodies(formatSequenceSet(partial), [...common, raw('BODY.PEEK[HEADER]')], deliver(true), signal));

@@ -112,6 +112,10 @@ describe('schema migration', () => {
     await store.db.run('DROP VIEW folder_messages');
     await store.db.run('ALTER TABLE sync_state DROP COLUMN covered_from');
     await store.db.run('ALTER TABLE folders DROP COLUMN deleted_at');
+    await store.db.run('DROP VIEW message_labels');
+    await store.db.run('DROP INDEX idx_messages_gm_msgid');
+    await store.db.run('DROP INDEX idx_messages_gm_thrid');
+    for (const column of ['gm_msgid', 'gm_thrid', 'gm_labels']) await store.db.run(`ALTER TABLE messages DROP COLUMN ${column}`);
     await store.db.run('PRAGMA user_version = 1');
     await store.save();
     store.close();
