@@ -2,7 +2,7 @@
  * What a full LIST says about the folders the store knows: which were renamed, which are gone,
  * which came back. Pure planning; the caller runs STATUS through `statusOf` and applies the plan.
  *
- * - Gone: a stored folder the LIST no longer shows as selectable and that STATUS refuses (a
+ * - Gone: a stored folder the LIST no longer shows and that STATUS refuses (a
  *   folder outside what `LIST "" "*"` shows, such as one in a shared namespace, is not gone;
  *   INBOX never is).
  * - Renamed: a gone folder that was synced, and a listed folder the store does not know yet with
@@ -43,11 +43,13 @@ export async function planFolderLifecycle(
   statusOf: (folder: MailboxInfo) => Promise<FolderStatusSummary | null>,
   stillThere: (name: string) => Promise<boolean>,
 ): Promise<LifecyclePlan> {
+  // Listed at all (a \Noselect parent such as Gmail's "[Gmail]" is there, just not selectable).
+  const listedNames = new Set(listed.map((folder) => folder.name));
   const present = new Map(listed.filter((folder) => folder.selectable).map((folder) => [folder.name, folder]));
   const knownNames = new Set(known.filter((folder) => folder.synced).map((folder) => folder.name));
   const missing: KnownFolderState[] = [];
   for (const folder of known) {
-    if (present.has(folder.name) || folder.name.toUpperCase() === 'INBOX') continue;
+    if (listedNames.has(folder.name) || folder.name.toUpperCase() === 'INBOX') continue;
     if (folder.deletedAt === null && (await stillThere(folder.name))) continue;
     missing.push(folder);
   }

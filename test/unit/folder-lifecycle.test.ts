@@ -71,3 +71,13 @@ test('a folder LIST does not show but STATUS still opens (a shared namespace, sa
   assert.deepEqual(plan.gone.map((g) => g.name), ['Deleted']);
   assert.deepEqual(checked, ['Shared/Team', 'Deleted']);
 });
+
+test('a listed \\Noselect folder (Gmail\'s "[Gmail]") is not gone and costs no STATUS', async () => {
+  let checks = 0;
+  const list = [...listed('INBOX'), { name: '[Gmail]', displayName: '[Gmail]', delimiter: '/', attributes: ['\\Noselect'], specialUse: null, selectable: false }];
+  const plan = await planFolderLifecycle([known(1, 'INBOX', 5), known(2, '[Gmail]', null)], list, async () => null, async () => {
+    checks++;
+    return false;
+  });
+  assert.deepEqual([plan.gone, checks], [[], 0]);
+});
