@@ -20,8 +20,8 @@ export interface ConnectionArgs {
 export type LogFormat = 'json' | 'text';
 
 export type CliCommand =
-  | { command: 'sync'; connection: ConnectionArgs; folders: string[]; allFolders: boolean; db: string; maxMessages: number; json: boolean }
-  | { command: 'sync-config'; config: string; account?: string; db?: string; allFolders: boolean; maxMessages: number; json: boolean }
+  | { command: 'sync'; connection: ConnectionArgs; folders: string[]; allFolders: boolean; db: string; maxMessages: number; json: boolean; limits: SyncLimits }
+  | { command: 'sync-config'; config: string; account?: string; db?: string; allFolders: boolean; maxMessages: number; json: boolean; limits: SyncLimits }
   | { command: 'watch'; connection: ConnectionArgs; folders: string[]; db: string; maxMessages: number; json: boolean; logFormat: LogFormat }
   | { command: 'daemon'; config: string; db?: string; logFormat: LogFormat; json: boolean }
   | { command: 'status'; db: string; json: boolean }
@@ -30,14 +30,26 @@ export type CliCommand =
   | { command: 'show'; db: string; id: number; format: 'text' | 'html' | 'raw' | 'summary'; config?: string; json: boolean }
   | { command: 'help' };
 
+/** What one `sync` invocation stores: `--max-messages N` caps it (all folders together; without it
+ * each folder's backlog is fetched to the end), `--since YYYY-MM-DD` bounds the backfill of older
+ * mail. */
+export interface SyncLimits {
+  cap: number | null;
+  since: string | null;
+}
+
 export const USAGE = `usage:
   prx-email daemon --config FILE [--db mail.db] [--log-format json|text]
                  keep every account of the config file in sync (IDLE push, polling, reconnect);
                  SIGTERM/SIGINT stop it cleanly, SIGHUP reloads the config
-  prx-email sync --config FILE [--account NAME] [--all-folders] [--db mail.db] [--json]
+  prx-email sync --config FILE [--account NAME] [--all-folders] [--db mail.db] [--max-messages N]
+                 [--since YYYY-MM-DD] [--json]
   prx-email sync --host H --port P --user U (--password-env VAR | --oauth-token-env VAR)
                  [--ca FILE] [--starttls] [--provider NAME] [--folder NAME]... [--all-folders]
-                 [--db mail.db] [--max-messages N] [--json]
+                 [--db mail.db] [--max-messages N] [--since YYYY-MM-DD] [--json]
+                 --folder takes a name or a special-use selector: '\\Sent', '\\Drafts', '\\Trash',
+                 '\\Junk', '\\Archive', '\\All', '\\Flagged'. Exit 0 ok, 1 failed, 3 partial
+                 (some folders failed; see each folder's error)
   prx-email watch  (same connection flags) [--folder NAME]... [--db mail.db] [--log-format json|text]
                  the daemon for one account given by flags
   prx-email status [--db mail.db] [--json]         per-account and per-folder health
@@ -49,14 +61,14 @@ providers: gmail, outlook, yahoo, fastmail, protonmail-bridge`;
 
 const COMMANDS = new Set(['sync', 'watch', 'daemon', 'status', 'list', 'search', 'show']);
 const TAKES_VALUE = new Set([
-  '--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages',
+  '--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--since',
   '--config', '--account', '--log-format', '--limit',
 ]);
 const BOOLEANS = new Set(['--starttls', '--all-folders', '--json', '--raw', '--html', '--text']);
 
 /** Which options each command accepts (anything else is an error, so typos do not pass silently). */
 const ALLOWED: Record<string, string[]> = {
-  sync: ['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--starttls', '--all-folders', '--json', '--config', '--account'],
+  sync: ['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--since', '--starttls', '--all-folders', '--json', '--config', '--account'],
   watch: ['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--starttls', '--json', '--log-format'],
   daemon: ['--config', '--db', '--log-format', '--json'],
   status: ['--db', '--json'],
@@ -146,12 +158,15 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   }
   expectPositional(0, '');
   const maxMessages = positiveInt(one('--max-messages'), '--max-messages', 1000, 1_000_000);
+  const since = one('--since') ?? null;
+  if (since !== null && !isCalendarDate(since)) throw new ConfigError('--since must be a date YYYY-MM-DD');
+  const limits: SyncLimits = { cap: one('--max-messages') === undefined ? null : maxMessages, since };
   const config = one('--config');
   if (command === 'sync' && config !== undefined) {
     for (const flag of ['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--starttls']) {
       if (values.has(flag) || flags.has(flag)) throw new ConfigError(`${flag} cannot be combined with --config (the config file names the accounts)`);
     }
-    return { command: 'sync-config', config, ...(account !== undefined ? { account } : {}), ...(dbFlag !== undefined ? { db: dbFlag } : {}), allFolders: flags.has('--all-folders'), maxMessages, json };
+    return { command: 'sync-config', config, ...(account !== undefined ? { account } : {}), ...(dbFlag !== undefined ? { db: dbFlag } : {}), allFolders: flags.has('--all-folders'), maxMessages, json, limits };
   }
   if (account !== undefined) throw new ConfigError('--account needs --config FILE');
 
@@ -179,5 +194,13 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   };
   const folders = values.get('--folder') ?? [];
   if (command === 'watch') return { command, connection, folders: folders.length > 0 ? folders : ['INBOX'], db, maxMessages, json, logFormat: logFormat(one('--log-format')) };
-  return { command: 'sync', connection, folders: folders.length > 0 ? folders : ['INBOX'], allFolders: flags.has('--all-folders'), db, maxMessages, json };
+  return { command: 'sync', connection, folders: folders.length > 0 ? folders : ['INBOX'], allFolders: flags.has('--all-folders'), db, maxMessages, json, limits };
+}
+
+/** YYYY-MM-DD naming a real day. */
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.getUTCDate() === Number(match[3]) && date.getUTCMonth() + 1 === Number(match[2]);
 }

@@ -84,7 +84,14 @@ export function createFolderProgress(folder: string, startedAt: number): FolderP
 }
 
 export interface SummaryRow {
+  /** The folder as the server names it. */
   folder: string;
+  /** Decoded for people (non-ASCII names arrive in modified UTF-7). */
+  displayName?: string;
+  /** Messages left on the server for a later invocation (--max-messages). */
+  remaining?: number;
+  /** The typed error that ended this folder's sync (for --json). */
+  errorInfo?: { code: string; message: string };
   new: number;
   updated: number;
   deleted: number;
@@ -97,7 +104,7 @@ export interface SummaryRow {
 export function renderSummaryTable(rows: SummaryRow[]): string {
   const header = ['folder', 'new', 'updated', 'deleted', 'failed', 'cursor', 'uidvalidity', 'error'];
   // Folder names and errors come from the server: no control characters reach the terminal.
-  const cells = rows.map((r) => [terminalText(r.folder), String(r.new), String(r.updated), String(r.deleted), String(r.failed), String(r.cursor), r.uidvalidityChanged ? 'changed' : 'same', terminalText(r.error ?? '')]);
+  const cells = rows.map((r) => [terminalText(r.displayName ?? r.folder), String(r.new), String(r.updated), String(r.deleted), String(r.failed), String(r.cursor), r.uidvalidityChanged ? 'changed' : 'same', terminalText(r.error ?? '')]);
   return renderTable(header, cells);
 }
 

@@ -5,13 +5,16 @@
  */
 
 import * as accounts from './accounts.js';
+import * as lifecycle from './folder-lifecycle.js';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './database.js';
 import * as queries from './message-queries.js';
 import * as search from './message-search.js';
 import * as runner from './runner-state.js';
 import * as sync from './sync-repository.js';
+import * as threads from './threads.js';
 
 export type { AccountRow, FolderRow } from './accounts.js';
+export type { FolderLifecycleRow } from './folder-lifecycle.js';
 export type { Database, OpenDatabaseOptions, Queryable } from './database.js';
 export type { EngineName } from './engine/types.js';
 export type { FolderCounts, ListMessagesRequest, StoredMessage } from './message-queries.js';
@@ -29,7 +32,12 @@ export interface Store {
   ensureFolder(accountId: number, name: string, details?: Parameters<typeof accounts.ensureFolder>[3]): Promise<number>;
   listFolders(accountId: number): Promise<accounts.FolderRow[]>;
   getFolder(accountId: number, name: string): Promise<accounts.FolderRow | null>;
-  loadFolderState(accountId: number, folder: string): Promise<sync.StoredFolderState>;
+  listFolderLifecycle(accountId: number): Promise<lifecycle.FolderLifecycleRow[]>;
+  markFolderDeleted(accountId: number, folderId: number, at: number): Promise<number>;
+  renameFolder(accountId: number, folderId: number, to: Parameters<typeof lifecycle.renameFolder>[3]): Promise<void>;
+  markFolderPresent(folderId: number): Promise<void>;
+  findFolderState(accountId: number, folder: string): Promise<sync.StoredFolderState | null>;
+  loadFolderState(accountId: number, folder: string, displayName?: string): Promise<sync.StoredFolderState>;
   listLocations(folderId: number, uidValidity: number): Promise<sync.StoredLocation[]>;
   applyBatch(batch: sync.StoreBatch): Promise<void>;
   remapUidValidity(change: sync.UidValidityRemap): Promise<{ tombstoned: number }>;
@@ -37,6 +45,9 @@ export interface Store {
   listMessages(request: queries.ListMessagesRequest): Promise<queries.StoredMessage[]>;
   getMessage(id: number): Promise<queries.StoredMessage | null>;
   getMessageByMessageId(accountId: number, messageId: string): Promise<queries.StoredMessage | null>;
+  /** The conversation of a message, oldest first (X-GM-THRID, else References / In-Reply-To;
+   * see threads.ts): live messages only unless `includeDeleted`, the message itself always. */
+  getThread(messageRowId: number, options?: { includeDeleted?: boolean }): Promise<queries.StoredMessage[]>;
   /** Full-text search (bm25-ranked with a highlighted snippet; see docs/store.md for the syntax). */
   searchMessages(request: search.SearchRequest): Promise<search.SearchResult[]>;
   countMessages(accountId: number): Promise<number>;
@@ -62,7 +73,12 @@ export async function openStore(path: string, options: OpenDatabaseOptions = {})
     ensureFolder: (accountId, name, details) => accounts.ensureFolder(db, accountId, name, details),
     listFolders: (accountId) => accounts.listFolders(db, accountId),
     getFolder: (accountId, name) => accounts.getFolder(db, accountId, name),
-    loadFolderState: (accountId, folder) => sync.loadFolderState(db, accountId, folder),
+    listFolderLifecycle: (accountId) => lifecycle.listFolderLifecycle(db, accountId),
+    markFolderDeleted: (accountId, folderId, at) => lifecycle.markFolderDeleted(db, accountId, folderId, at),
+    renameFolder: (accountId, folderId, to) => lifecycle.renameFolder(db, accountId, folderId, to),
+    markFolderPresent: (folderId) => lifecycle.markFolderPresent(db, folderId),
+    findFolderState: (accountId, folder) => sync.findFolderState(db, accountId, folder),
+    loadFolderState: (accountId, folder, displayName) => sync.loadFolderState(db, accountId, folder, displayName),
     listLocations: (folderId, uidValidity) => sync.listLocations(db, folderId, uidValidity),
     applyBatch: (batch) => sync.applyBatch(db, batch),
     remapUidValidity: (change) => sync.remapUidValidity(db, change),
@@ -70,6 +86,15 @@ export async function openStore(path: string, options: OpenDatabaseOptions = {})
     listMessages: (request) => queries.listMessages(db, request),
     getMessage: (id) => queries.getMessage(db, id),
     getMessageByMessageId: (accountId, messageId) => queries.getMessageByMessageId(db, accountId, messageId),
+    getThread: async (messageRowId, options = {}) => {
+      const ids = await threads.threadIds(db, messageRowId, { liveOnly: options.includeDeleted !== true });
+      const messages: queries.StoredMessage[] = [];
+      for (const id of ids) {
+        const message = await queries.getMessage(db, id);
+        if (message !== null) messages.push(message);
+      }
+      return messages;
+    },
     searchMessages: (request) => search.searchMessages(db, request),
     countMessages: (accountId) => queries.countMessages(db, accountId),
     folderCounts: (accountId) => queries.folderCounts(db, accountId),

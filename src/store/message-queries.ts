@@ -1,7 +1,9 @@
 /**
  * Read side for applications: list, get and count stored messages (full-text search is in
  * message-search.ts). Limits follow the original (1..500). Multi-query reads run in one
- * transaction, so they see one consistent state and take the file lock once.
+ * transaction, so they see one consistent state and take the file lock once. List and search
+ * return live messages only (at least one location not tombstoned), unless the request says
+ * `includeDeleted: true`; getMessage by id returns a row either way.
  */
 
 import { ConfigError } from '../errors.js';
@@ -69,6 +71,13 @@ export interface ListMessagesRequest {
   limit: number;
   /** Only messages whose Date is before this (Unix ms), for paging. */
   before?: number;
+  /** Also messages expunged from every folder (default false: live messages only). */
+  includeDeleted?: boolean;
+}
+
+/** SQL condition: message row `alias` has a live location (see the `live_messages` view). */
+export function liveCondition(alias: string): string {
+  return `EXISTS (SELECT 1 FROM message_locations live WHERE live.message_row_id = ${alias}.id AND live.deleted_at IS NULL)`;
 }
 
 export async function listMessages(db: Database, request: ListMessagesRequest): Promise<StoredMessage[]> {
@@ -79,12 +88,13 @@ export async function listMessages(db: Database, request: ListMessagesRequest): 
         `SELECT m.* FROM messages m
           WHERE m.account_id = ? AND COALESCE(m.date, 0) < ? AND EXISTS (
             SELECT 1 FROM message_locations l JOIN folders f ON f.id = l.folder_id
-             WHERE l.message_row_id = m.id AND l.deleted_at IS NULL AND f.name = ?)
+             WHERE l.message_row_id = m.id AND ${request.includeDeleted ? '' : 'l.deleted_at IS NULL AND '}f.name = ?)
           ORDER BY m.date DESC, m.id DESC LIMIT ?`,
         [request.accountId, request.before ?? Number.MAX_SAFE_INTEGER, request.folder, request.limit],
       )
     : db.all(
-        `SELECT * FROM messages WHERE account_id = ? AND COALESCE(date, 0) < ? ORDER BY date DESC, id DESC LIMIT ?`,
+        `SELECT * FROM messages m WHERE account_id = ? AND COALESCE(date, 0) < ?${request.includeDeleted ? '' : ` AND ${liveCondition('m')}`}
+          ORDER BY date DESC, id DESC LIMIT ?`,
         [request.accountId, request.before ?? Number.MAX_SAFE_INTEGER, request.limit],
       );
   const messages: StoredMessage[] = [];

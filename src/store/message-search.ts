@@ -7,7 +7,7 @@
  */
 
 import type { Database, Queryable } from './database.js';
-import { escapeLike, checkLimit, toMessage, type StoredMessage } from './message-queries.js';
+import { escapeLike, checkLimit, liveCondition, toMessage, type StoredMessage } from './message-queries.js';
 import { searchTsvector } from './postgres-search.js';
 import { parseSearchQuery, positiveGroups, toFtsMatch, type SearchField, type SearchTerm } from './search-query.js';
 
@@ -16,6 +16,8 @@ export interface SearchRequest {
   /** The query; see search-query.ts / docs/store.md for the syntax. */
   query: string;
   limit: number;
+  /** Also messages expunged from every folder (default false: live messages only). */
+  includeDeleted?: boolean;
   /** Markers around matched words in the snippet (default « and »). */
   highlight?: { open: string; close: string };
 }
@@ -57,7 +59,9 @@ async function searchFts(db: Queryable, request: SearchRequest, terms: SearchTer
          FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid
         WHERE messages_fts MATCH ? AND m.account_id = ?
         ORDER BY messages_fts.rowid DESC LIMIT ${RANK_WINDOW}`;
-  const ranked = `SELECT id, search_rank FROM (${window}) ORDER BY search_rank, id DESC LIMIT ?`;
+  // Messages expunged from every folder are left out unless asked for (see liveCondition).
+  const live = request.includeDeleted ? '' : ` WHERE ${liveCondition('w')}`;
+  const ranked = `SELECT w.id, w.search_rank FROM (${window}) w${live} ORDER BY w.search_rank, w.id DESC LIMIT ?`;
   const rows = await db.all(
     `WITH top AS (${ranked})
      SELECT m.*, top.search_rank,
@@ -94,7 +98,7 @@ async function searchFallback(db: Queryable, request: SearchRequest, terms: Sear
   for (const term of terms.filter((t) => t.negated)) conditions.push(`NOT COALESCE(${likeCondition(term, params)}, 0)`);
   params.push(request.limit);
   const rows = await db.all(
-    `SELECT * FROM messages WHERE account_id = ? AND ${conditions.join(' AND ')} ORDER BY date DESC, id DESC LIMIT ?`,
+    `SELECT * FROM messages WHERE account_id = ?${request.includeDeleted ? '' : ` AND ${liveCondition('messages')}`} AND ${conditions.join(' AND ')} ORDER BY date DESC, id DESC LIMIT ?`,
     params,
   );
   const words = groups.flat().map((term) => term.text);

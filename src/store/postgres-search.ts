@@ -6,6 +6,7 @@
  * first match with the highlight markers. `rank` is the negated ts_rank (lower is better, as bm25).
  */
 
+import { liveCondition } from './message-queries.js';
 import { searchWords } from './engine/postgres-dialect.js';
 import type { Queryable } from './database.js';
 import { cutSnippet, type SearchRequest, type SearchResult } from './message-search.js';
@@ -55,7 +56,7 @@ export async function searchTsvector(
        FROM (SELECT CAST(? AS tsquery) AS query) q
        JOIN message_search s ON s.doc @@ q.query
        JOIN messages m ON m.id = s.message_id
-      WHERE m.account_id = ?
+      WHERE m.account_id = ?${request.includeDeleted ? '' : ` AND ${liveCondition('m')}`}
       ORDER BY search_rank, m.id DESC LIMIT ?`,
     [query, request.accountId, request.limit],
   );

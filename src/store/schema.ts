@@ -100,6 +100,34 @@ export const MIGRATIONS: readonly Migration[] = [
   // 2: full-text index over subject, sender, recipients and body text (FTS5 engines only; the
   // sql.js build has no FTS5 and searches with the fallback, see message-search.ts)
   (caps) => (caps.fts5 ? SEARCH_INDEX_DDL : 'SELECT 1'),
+  // 3: mailbox semantics — the covered UID range (newest first, then backfill), folders that
+  // went away on the server, and views of what is live. Existing rows keep their meaning: a
+  // cursor written before this migration covered every UID from 1, so covered_from is 1.
+  `
+  ALTER TABLE sync_state ADD COLUMN covered_from INTEGER NOT NULL DEFAULT 1; -- every server UID in [covered_from, cursor] is stored
+  ALTER TABLE folders ADD COLUMN deleted_at INTEGER;                          -- Unix seconds of the LIST that no longer showed it
+  ALTER TABLE messages ADD COLUMN gm_msgid TEXT;                              -- Gmail X-GM-MSGID (decimal), one row per id
+  ALTER TABLE messages ADD COLUMN gm_thrid TEXT;                              -- Gmail X-GM-THRID (decimal)
+  ALTER TABLE messages ADD COLUMN gm_labels TEXT;                             -- Gmail X-GM-LABELS, JSON array, latest reported
+  CREATE INDEX idx_messages_gm_msgid ON messages (account_id, gm_msgid) WHERE gm_msgid IS NOT NULL;
+  CREATE INDEX idx_messages_gm_thrid ON messages (account_id, gm_thrid) WHERE gm_thrid IS NOT NULL;
+  CREATE VIEW message_labels AS
+    SELECT m.account_id, m.id AS message_row_id, label.value AS label
+      FROM messages m, json_each(m.gm_labels) AS label
+     WHERE m.gm_labels IS NOT NULL;
+  CREATE VIEW live_messages AS
+    SELECT m.* FROM messages m
+     WHERE EXISTS (SELECT 1 FROM message_locations l WHERE l.message_row_id = m.id AND l.deleted_at IS NULL);
+  CREATE VIEW folder_messages AS
+    SELECT f.account_id, f.id AS folder_id, f.name AS folder, f.display_name AS folder_display_name,
+           l.uidvalidity, l.uid, l.flags, l.modseq, l.internaldate,
+           m.id AS message_row_id, m.message_id, m.subject, m.sender, m.sender_address, m.recipients,
+           m.date, m.snippet, m.size, m.truncated, m.parse_error
+      FROM message_locations l
+      JOIN folders f ON f.id = l.folder_id
+      JOIN messages m ON m.id = l.message_row_id
+     WHERE l.deleted_at IS NULL;
+  `,
 ];
 
 /** An external-content FTS5 index over `messages` (the text is not stored twice), kept in step

@@ -11,7 +11,11 @@ import { textParam } from './text-param.js';
 
 export interface StoredFolderState {
   folderId: number;
+  /** Top of the covered range: every server UID in [coveredFrom, cursor] is stored. */
   cursor: number;
+  /** Bottom of the covered range (1 when everything up to the cursor is stored; cursor + 1
+   * when the range is empty). */
+  coveredFrom: number;
   uidValidity: number | null;
   uidNext: number | null;
   highestModseq: bigint | null;
@@ -24,6 +28,15 @@ export interface StoredLocation {
   modseq: bigint | null;
   messageId: string;
   size: number;
+  /** The message's Gmail labels as stored (null when none were ever reported). */
+  labels?: string[] | null;
+}
+
+/** Gmail's ids (X-GM-MSGID, X-GM-THRID, as decimal strings) and labels (X-GM-LABELS). */
+export interface GmailAttributes {
+  msgId: string;
+  thrId: string | null;
+  labels: string[];
 }
 
 export interface BatchMessage {
@@ -32,12 +45,16 @@ export interface BatchMessage {
   flags: string[];
   modseq: bigint | null;
   internalDate: number | null;
+  /** With X-GM-EXT-1 only. */
+  gmail?: GmailAttributes;
 }
 
 export interface BatchFlagUpdate {
   uid: number;
   flags: string[];
   modseq: bigint | null;
+  /** X-GM-LABELS, when the server reports them (Gmail); they change like flags. */
+  labels?: string[];
 }
 
 export interface StoreBatch {
@@ -49,6 +66,8 @@ export interface StoreBatch {
   expungedUids: number[];
   state: {
     cursor: number;
+    /** Bottom of the covered range after this batch; omitted: unchanged (1 for a new row). */
+    coveredFrom?: number;
     uidValidity: number;
     uidNext: number | null;
     highestModseq: bigint | null;
@@ -69,11 +88,22 @@ export interface UidValidityRemap {
 const toBigOrNull = (value: unknown): bigint | null => (value === null || value === undefined ? null : BigInt(value as bigint));
 const params = (values: unknown[]): unknown[] => values;
 
-export async function loadFolderState(db: Database, accountId: number, folder: string): Promise<StoredFolderState> {
-  const folderId = await ensureFolder(db, accountId, folder);
+/** The folder's state, or null when there is no row for it (nothing is created). */
+export async function findFolderState(db: Database, accountId: number, folder: string): Promise<StoredFolderState | null> {
+  const row = await db.one('SELECT id FROM folders WHERE account_id = ? AND name = ?', [accountId, folder]);
+  return row ? folderStateById(db, accountId, Number(row.id)) : null;
+}
+
+/** Creates the folder row when missing (`displayName` defaults to the name); returns its state. */
+export async function loadFolderState(db: Database, accountId: number, folder: string, displayName?: string): Promise<StoredFolderState> {
+  const folderId = await ensureFolder(db, accountId, folder, displayName !== undefined ? { displayName } : {});
+  return folderStateById(db, accountId, folderId);
+}
+
+async function folderStateById(db: Database, accountId: number, folderId: number): Promise<StoredFolderState> {
   return db.transaction(async (db) => {
   const row = (await db.one(
-    `SELECT s.cursor, s.uidvalidity, s.highestmodseq, f.uidnext
+    `SELECT s.cursor, s.covered_from, s.uidvalidity, s.highestmodseq, f.uidnext
        FROM folders f LEFT JOIN sync_state s ON s.folder_id = f.id AND s.account_id = ?
       WHERE f.id = ?`,
     [accountId, folderId],
@@ -86,6 +116,7 @@ export async function loadFolderState(db: Database, accountId: number, folder: s
   return {
     folderId,
     cursor: row.cursor === null ? 0 : Number(row.cursor),
+    coveredFrom: row.covered_from === null ? 1 : Number(row.covered_from),
     uidValidity,
     uidNext: row.uidnext === null ? null : Number(row.uidnext),
     highestModseq: toBigOrNull(row.highestmodseq),
@@ -97,7 +128,7 @@ export async function loadFolderState(db: Database, accountId: number, folder: s
 export async function listLocations(db: Database, folderId: number, uidValidity: number): Promise<StoredLocation[]> {
   return (
     await db.all(
-      `SELECT l.uid, l.flags, l.modseq, m.message_id, m.size
+      `SELECT l.uid, l.flags, l.modseq, m.message_id, m.size, m.gm_labels
          FROM message_locations l JOIN messages m ON m.id = l.message_row_id
         WHERE l.folder_id = ? AND l.uidvalidity = ? AND l.deleted_at IS NULL
         ORDER BY l.uid`,
@@ -109,6 +140,7 @@ export async function listLocations(db: Database, folderId: number, uidValidity:
       modseq: toBigOrNull(row.modseq),
       messageId: String(row.message_id),
       size: Number(row.size),
+      labels: row.gm_labels === null || row.gm_labels === undefined ? null : (JSON.parse(String(row.gm_labels)) as string[]),
     }));
 }
 
@@ -154,16 +186,38 @@ async function insertMessage(db: Queryable, accountId: number, record: MessageRe
   return Number((await db.one('SELECT id FROM messages WHERE account_id = ? AND message_id = ?', [accountId, record.messageId]))?.id);
 }
 
+/**
+ * Gmail: one row per X-GM-MSGID. A copy seen in another folder (INBOX and [Gmail]/All Mail) is
+ * the row already stored under that id; otherwise the message is inserted as usual and given its
+ * ids. Labels are the latest reported.
+ */
+async function storeGmailMessage(db: Queryable, accountId: number, record: MessageRecord, gmail: GmailAttributes, nowTs: number): Promise<number> {
+  const known = await db.one('SELECT id FROM messages WHERE account_id = ? AND gm_msgid = ?', [accountId, gmail.msgId]);
+  const rowId = known ? Number(known.id) : await insertMessage(db, accountId, record, nowTs);
+  await db.run('UPDATE messages SET gm_msgid = ?, gm_thrid = COALESCE(?, gm_thrid), gm_labels = ? WHERE id = ?', [
+    gmail.msgId,
+    gmail.thrId,
+    JSON.stringify(gmail.labels),
+    rowId,
+  ]);
+  return rowId;
+}
+
 async function writeState(db: Queryable, accountId: number, folderId: number, state: StoreBatch['state']): Promise<void> {
+  // Only when something differs: an unchanged row is not rewritten (no page written to the file).
+  const coveredFrom = state.coveredFrom ?? null;
   await db.run(
-    `INSERT INTO sync_state (account_id, folder_id, cursor, uidvalidity, highestmodseq, last_sync_at, last_error, status)
-     VALUES (?, ?, ?, ?, ?, ?, NULL, 'ok')
-     ON CONFLICT (account_id, folder_id) DO UPDATE SET cursor = excluded.cursor, uidvalidity = excluded.uidvalidity,
-       highestmodseq = excluded.highestmodseq, last_sync_at = excluded.last_sync_at, last_error = NULL, status = 'ok'
-     WHERE sync_state.cursor IS NOT excluded.cursor OR sync_state.uidvalidity IS NOT excluded.uidvalidity
+    `INSERT INTO sync_state (account_id, folder_id, cursor, covered_from, uidvalidity, highestmodseq, last_sync_at, last_error, status)
+     VALUES (?, ?, ?, COALESCE(?, 1), ?, ?, ?, NULL, 'ok')
+     ON CONFLICT (account_id, folder_id) DO UPDATE SET cursor = excluded.cursor,
+       covered_from = COALESCE(?, sync_state.covered_from),
+       uidvalidity = excluded.uidvalidity, highestmodseq = excluded.highestmodseq, last_sync_at = excluded.last_sync_at,
+       last_error = NULL, status = 'ok'
+     WHERE sync_state.cursor IS NOT excluded.cursor OR sync_state.covered_from IS NOT COALESCE(?, sync_state.covered_from)
+        OR sync_state.uidvalidity IS NOT excluded.uidvalidity
         OR sync_state.highestmodseq IS NOT excluded.highestmodseq OR sync_state.last_sync_at IS NOT excluded.last_sync_at
         OR sync_state.last_error IS NOT NULL OR sync_state.status IS NOT 'ok'`,
-    params([accountId, folderId, state.cursor, state.uidValidity, state.highestModseq, state.lastSyncAt]),
+    params([accountId, folderId, state.cursor, coveredFrom, state.uidValidity, state.highestModseq, state.lastSyncAt, coveredFrom, coveredFrom]),
   );
   await db.run(
     // Only when something differs: an unchanged row is not rewritten (no page written to the file).
@@ -176,7 +230,9 @@ async function writeState(db: Queryable, accountId: number, folderId: number, st
 export async function applyBatch(db: Database, batch: StoreBatch): Promise<void> {
   await db.transaction(async (db) => {
     for (const message of batch.messages) {
-      const rowId = await insertMessage(db, batch.accountId, message.record, batch.state.lastSyncAt);
+      const rowId = message.gmail
+        ? await storeGmailMessage(db, batch.accountId, message.record, message.gmail, batch.state.lastSyncAt)
+        : await insertMessage(db, batch.accountId, message.record, batch.state.lastSyncAt);
       await db.run(
         `INSERT INTO message_locations (folder_id, uidvalidity, uid, message_row_id, flags, modseq, internaldate, deleted_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
@@ -202,6 +258,13 @@ export async function applyBatch(db: Database, batch: StoreBatch): Promise<void>
             AND (flags IS NOT ?1 OR modseq IS NOT ?2)`,
         params([JSON.stringify(update.flags), update.modseq, batch.folderId, batch.uidValidity, update.uid]),
       );
+      if (update.labels !== undefined) {
+        await db.run(
+          `UPDATE messages SET gm_labels = ? WHERE id = (
+             SELECT message_row_id FROM message_locations WHERE folder_id = ? AND uidvalidity = ? AND uid = ?)`,
+          [JSON.stringify(update.labels), batch.folderId, batch.uidValidity, update.uid],
+        );
+      }
     }
     for (const uid of batch.expungedUids) {
       await db.run(
@@ -233,6 +296,7 @@ export async function remapUidValidity(db: Database, change: UidValidityRemap): 
     );
     await writeState(db, change.accountId, change.folderId, {
       cursor: change.cursor,
+      coveredFrom: 1,
       uidValidity: change.newUidValidity,
       uidNext: null,
       highestModseq: null,

@@ -5,13 +5,15 @@
  * dropped and reopened by the next call.
  */
 
-import { ConfigError, isPrxError, type PrxError } from '../errors.js';
+import { CommandError, ConfigError, isPrxError, ProtocolError, type PrxError } from '../errors.js';
 import { openImapSession, type ImapClient, type ImapSessionOptions, type MailboxInfo } from '../imap/session/client.js';
 import type { ImapAuth } from '../imap/session/validate-config.js';
 import { validateImapConfig } from '../imap/session/validate-config.js';
 import { createParsePool, defaultParseWorkers, type ParsePool } from '../mime/parse-pool.js';
 import type { Store } from '../store/index.js';
 import { syncFolder, type FolderSyncResult, type ParseMessage } from './folder-sync.js';
+import { planFolderLifecycle, type LifecyclePlan } from './folder-lifecycle.js';
+import { canonicalFolder, resolveSpecialUse, specialUseSelector, type KnownFolder } from './folder-names.js';
 import { PROVIDERS, isProviderName, type ProviderName } from './providers.js';
 import {
   createRunnerMetrics,
@@ -52,8 +54,11 @@ export interface SyncRequest {
   cursor?: number | string;
   /** Caller's clock, Unix seconds. */
   nowTs: number;
-  /** At most this many new messages in this call (default 100). */
+  /** At most this many messages stored in this call: new mail first, then older mail, newest
+   * first (default 100). */
   maxMessages?: number;
+  /** Backfill older mail only down to this day: a Date, 'YYYY-MM-DD' or Unix ms (UTC day). */
+  since?: Date | string | number;
   signal?: AbortSignal;
   onProgress?: (progress: { stored: number; total: number; bytes: number }) => void;
   /** Called once per call with the folder's whole backlog (messages, bytes) before fetching. */
@@ -77,6 +82,59 @@ export interface EmailPluginOptions {
   parseTimeoutMs?: number;
   /** Stop reading from the server while the parse queue holds more than this (default 64 MiB). */
   maxQueuedParseBytes?: number;
+}
+
+/** One folder of `syncAll`: its result, or the typed error that ended its sync. */
+export interface FolderOutcome {
+  folder: string;
+  displayName: string;
+  result?: FolderSyncResult;
+  error?: PrxError;
+}
+
+/** Anything thrown, as a PrxError (an unexpected exception becomes PROTOCOL with its message). */
+export function asPrxError(error: unknown): PrxError {
+  return isPrxError(error) ? error : new ProtocolError(`unexpected failure: ${String((error as Error)?.message ?? error)}`);
+}
+
+/** Unix ms of 00:00 UTC of the day `since` names. */
+export function sinceDay(since: Date | string | number): number {
+  let ms: number;
+  if (since instanceof Date) ms = since.getTime();
+  else if (typeof since === 'number') ms = since;
+  else {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(since);
+    ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
+    if (match && new Date(ms).getUTCDate() !== Number(match[3])) ms = Number.NaN;
+  }
+  if (!Number.isFinite(ms)) throw new ConfigError(`since must be a date (got ${String(since).slice(0, 40)})`);
+  return Math.floor(ms / 86_400_000) * 86_400_000;
+}
+
+/** The result for a folder found deleted on the server (nothing synced, `deleted` tombstoned). */
+function deletedFolderResult(
+  folder: string,
+  state: { cursor: number; coveredFrom: number; uidValidity: number | null },
+  deleted: number,
+  durationMs: number,
+): FolderSyncResult {
+  return {
+    folder,
+    new: 0,
+    updated: 0,
+    deleted,
+    failed: 0,
+    cursor: state.cursor,
+    coveredFrom: state.coveredFrom,
+    uidValidity: state.uidValidity ?? 0,
+    uidvalidityChanged: false,
+    remaining: 0,
+    backfilled: 0,
+    bytes: 0,
+    durationMs,
+    unchanged: false,
+    folderDeleted: true,
+  };
 }
 
 interface AccountRuntime {
@@ -177,29 +235,108 @@ export class EmailPlugin {
     return next;
   }
 
-  /** Syncs one folder; see docs/sync.md for the rules. */
+  /**
+   * The folder a request means, as the store keys it: a special-use selector (`\\Sent`) through
+   * LIST, a display or wire name through the folders the store knows (see folder-names.ts).
+   */
+  private async resolveFolder(client: ImapClient, accountId: number, requested: string, signal?: AbortSignal): Promise<KnownFolder> {
+    const selector = specialUseSelector(requested);
+    if (selector === null) return canonicalFolder(requested, await this.store.listFolders(accountId), client.enabled.has('UTF8=ACCEPT'));
+    const folders = await client.list({}, signal);
+    await this.reconcileFolders(client, accountId, folders, Math.floor(Date.now() / 1000), signal);
+    const found = resolveSpecialUse(folders, selector);
+    if (!found) throw new CommandError('NO', `no folder for ${selector} on this server`, { command: 'LIST', responseCode: 'NONEXISTENT' });
+    return { name: found.name, displayName: found.displayName };
+  }
+
+  /**
+   * Applies what a full LIST says (folder-lifecycle.ts): renamed folders keep their rows under
+   * the new name, gone ones are tombstoned and marked, returning ones are live again; then every
+   * listed folder is recorded. Returns the plan with the tombstone count per gone folder.
+   */
+  private async reconcileFolders(
+    client: ImapClient,
+    accountId: number,
+    folders: MailboxInfo[],
+    nowTs: number,
+    signal?: AbortSignal,
+  ): Promise<{ plan: LifecyclePlan; tombstoned: Map<number, number> }> {
+    const plan = await planFolderLifecycle(await this.store.listFolderLifecycle(accountId), folders, async (folder) => {
+      try {
+        const status = await client.status(folder.name, ['UIDVALIDITY', 'UIDNEXT'], signal);
+        return { uidValidity: status.uidvalidity ?? null, uidNext: status.uidnext ?? null };
+      } catch (error) {
+        if (isPrxError(error) && error.code === 'NO') return null;
+        throw error;
+      }
+    }, async (name) => {
+      try {
+        await client.status(name, ['UIDVALIDITY'], signal);
+        return true;
+      } catch (error) {
+        if (isPrxError(error) && error.code === 'NO') return false;
+        throw error;
+      }
+    });
+    for (const rename of plan.renames) {
+      await this.store.renameFolder(accountId, rename.folderId, {
+        name: rename.to.name,
+        displayName: rename.to.displayName,
+        delimiter: rename.to.delimiter,
+        specialUse: rename.to.specialUse,
+      });
+      this.logger.info?.({ event: 'folder_renamed', account: accountId, from: rename.from, to: rename.to.name }, 'folder renamed on the server');
+    }
+    const tombstoned = new Map<number, number>();
+    for (const gone of plan.gone) {
+      tombstoned.set(gone.folderId, await this.store.markFolderDeleted(accountId, gone.folderId, nowTs));
+      this.logger.info?.({ event: 'folder_deleted', account: accountId, folder: gone.name }, 'folder no longer on the server');
+    }
+    for (const folderId of plan.back) await this.store.markFolderPresent(folderId);
+    await this.recordFolders(accountId, folders);
+    return { plan, tombstoned };
+  }
+
+  private async recordFolders(accountId: number, folders: MailboxInfo[]): Promise<void> {
+    for (const folder of folders) {
+      await this.store.ensureFolder(accountId, folder.name, {
+        displayName: folder.displayName,
+        delimiter: folder.delimiter,
+        specialUse: folder.specialUse,
+      });
+    }
+  }
+
+  /** Syncs one folder; see docs/sync.md for the rules. `folder` may be a special-use selector
+   * (`\\Sent`), a display name or the server's name. */
   async sync(request: SyncRequest): Promise<FolderSyncResult> {
-    const folder = request.folder ?? 'INBOX';
+    let folder = request.folder ?? 'INBOX';
     let cursor: number | undefined;
     if (request.cursor !== undefined && request.cursor !== null && request.cursor !== '') {
       cursor = Number(request.cursor);
       if (!Number.isInteger(cursor) || cursor < 0) throw new ConfigError(`cursor must be a UID (got ${String(request.cursor)})`);
     }
+    const since = request.since === undefined ? undefined : sinceDay(request.since);
     const started = Date.now();
     try {
-      const result = await this.withConnection(request.accountId, request.signal, (client) =>
-        syncFolder(createFolderSession(client, { maxMessageBytes: this.options.maxMessageBytes }), createSyncStore(this.store), withParseBackPressure(this.parse, client, this.options.maxQueuedParseBytes), {
+      const result = await this.withConnection(request.accountId, request.signal, async (client) => {
+        const target = await this.resolveFolder(client, request.accountId, folder, request.signal);
+        folder = target.name;
+        const run = syncFolder(createFolderSession(client, { maxMessageBytes: this.options.maxMessageBytes }), createSyncStore(this.store), withParseBackPressure(this.parse, client, this.options.maxQueuedParseBytes), {
           accountId: request.accountId,
-          folder,
+          folder: target.name,
+          displayName: target.displayName,
           nowTs: request.nowTs,
           maxMessages: request.maxMessages ?? 100,
           ...(cursor !== undefined ? { cursor } : {}),
+          ...(since !== undefined ? { since } : {}),
           ...(this.options.maxMessageBytes !== undefined ? { maxMessageBytes: this.options.maxMessageBytes } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
           ...(request.onBacklog ? { onBacklog: request.onBacklog } : {}),
-        }),
-      );
+        });
+        return run.catch((error: unknown) => this.goneOrThrow(client, request, target.name, error, started));
+      });
       await this.store.saveIfDirty();
       this.logger.info?.({ event: 'sync_ok', account: request.accountId, folder, new: result.new, ms: Date.now() - started }, 'folder synced');
       return result;
@@ -213,33 +350,67 @@ export class EmailPlugin {
     }
   }
 
-  /** LISTs the account's folders (special-use resolved by the server) and records them. */
-  async listFolders(accountId: number, signal?: AbortSignal): Promise<MailboxInfo[]> {
-    const folders = await this.withConnection(accountId, signal, (client) => client.list({}, signal));
-    for (const folder of folders) {
-      await this.store.ensureFolder(accountId, folder.name, {
-        displayName: folder.displayName,
-        delimiter: folder.delimiter,
-        specialUse: folder.specialUse,
-      });
-    }
-    await this.store.saveIfDirty();
-    return folders;
+  /**
+   * A synced folder that EXAMINE refused and LIST no longer shows was deleted on the server: its
+   * locations are tombstoned, its state marked 'deleted', and the call succeeds with
+   * `folderDeleted` (a runner job for it does not fail and back off forever). Anything else is
+   * rethrown.
+   */
+  private async goneOrThrow(client: ImapClient, request: SyncRequest, name: string, error: unknown, started: number): Promise<FolderSyncResult> {
+    if (!isPrxError(error) || error.code !== 'NO') throw error;
+    const known = (await this.store.listFolderLifecycle(request.accountId)).find((folder) => folder.name === name);
+    if (!known?.synced) throw error;
+    const listed = await client.list({ pattern: name }, request.signal);
+    if (listed.some((folder) => folder.name === name && folder.selectable)) throw error;
+    const tombstoned = await this.store.markFolderDeleted(request.accountId, known.id, request.nowTs);
+    const state = await this.store.loadFolderState(request.accountId, name);
+    return deletedFolderResult(name, state, tombstoned, Date.now() - started);
   }
 
-  /** Syncs every selectable folder of the account, INBOX first. Failures are per folder. */
-  async syncAll(
+  /** LISTs the account's folders (special-use resolved by the server), applies renames and
+   * deletions found on the server (see folder-lifecycle.ts) and records them. */
+  async listFolders(accountId: number, signal?: AbortSignal, nowTs = Math.floor(Date.now() / 1000)): Promise<MailboxInfo[]> {
+    return (await this.listAndReconcile(accountId, signal, nowTs)).folders;
+  }
+
+  private async listAndReconcile(
     accountId: number,
-    request: Omit<SyncRequest, 'accountId' | 'folder' | 'cursor'>,
-  ): Promise<Array<{ folder: string; result?: FolderSyncResult; error?: PrxError }>> {
-    const folders = (await this.listFolders(accountId, request.signal)).filter((f) => f.selectable);
+    signal: AbortSignal | undefined,
+    nowTs: number,
+  ): Promise<{ folders: MailboxInfo[]; plan: LifecyclePlan; tombstoned: Map<number, number> }> {
+    const outcome = await this.withConnection(accountId, signal, async (client) => {
+      const folders = await client.list({}, signal);
+      return { folders, ...(await this.reconcileFolders(client, accountId, folders, nowTs, signal)) };
+    });
+    await this.store.saveIfDirty();
+    return outcome;
+  }
+
+  /**
+   * Syncs every selectable folder of the account, INBOX first. A folder that fails (NO on
+   * EXAMINE, deleted meanwhile, a limit, a dropped connection) gets its own `error` entry and the
+   * other folders are still synced; only the caller's abort stops the loop.
+   */
+  async syncAll(accountId: number, request: Omit<SyncRequest, 'accountId' | 'folder' | 'cursor'>): Promise<FolderOutcome[]> {
+    const listing = await this.listAndReconcile(accountId, request.signal, request.nowTs);
+    const folders = listing.folders.filter((f) => f.selectable);
     folders.sort((a, b) => (a.name.toUpperCase() === 'INBOX' ? -1 : b.name.toUpperCase() === 'INBOX' ? 1 : a.name.localeCompare(b.name)));
-    const out: Array<{ folder: string; result?: FolderSyncResult; error?: PrxError }> = [];
+    const out: FolderOutcome[] = [];
+    // Folders deleted on the server since the last LIST: reported, not synced.
+    for (const gone of listing.plan.gone) {
+      const state = await this.store.loadFolderState(accountId, gone.name);
+      out.push({
+        folder: gone.name,
+        displayName: (await this.store.getFolder(accountId, gone.name))?.displayName ?? gone.name,
+        result: deletedFolderResult(gone.name, state, listing.tombstoned.get(gone.folderId) ?? 0, 0),
+      });
+    }
     for (const folder of folders) {
       try {
-        out.push({ folder: folder.name, result: await this.sync({ ...request, accountId, folder: folder.name }) });
+        out.push({ folder: folder.name, displayName: folder.displayName, result: await this.sync({ ...request, accountId, folder: folder.name }) });
       } catch (error) {
-        out.push({ folder: folder.name, error: error as PrxError });
+        out.push({ folder: folder.name, displayName: folder.displayName, error: asPrxError(error) });
+        if (request.signal?.aborted) break;
       }
     }
     return out;

@@ -9,11 +9,13 @@
  *     a SEARCH or FETCH.
  *  4. Flags and deletions of stored messages (`reconcile-existing.ts`), applied in their own
  *     transaction before new mail.
- *  5. New mail: UIDs > cursor only, oldest first, at most `maxMessages`, fetched in pipelined
- *     batches with BODY.PEEK[] (never sets \Seen), parsed as they arrive, each batch stored in
- *     one transaction together with the cursor it covers.
+ *  5. New mail above the covered range, then backfill below it, newest first (`fetch-plan.ts`),
+ *     at most `maxMessages` together, down to `since` if given; fetched in pipelined batches
+ *     with BODY.PEEK[] (never sets \Seen), parsed as they arrive, each batch stored in one
+ *     transaction together with the range it covers.
  *
- * Invariant kept by every transaction: every server message with UID ≤ cursor is stored.
+ * Invariant kept by every transaction: every server message with a UID in the covered range
+ * [coveredFrom, cursor] is stored. A folder's row is created only once EXAMINE succeeded.
  */
 
 import type { MessageRecord } from '../mime/types.js';
@@ -26,6 +28,7 @@ import type {
   ServerUid,
   SyncStore,
 } from './ports.js';
+import { planFetch, type CoveredRange, type FetchPlan, type PlannedBatch } from './fetch-plan.js';
 import { reconcileExisting } from './reconcile-existing.js';
 import { recoverUidValidity } from './uidvalidity-recovery.js';
 
@@ -34,12 +37,18 @@ export type ParseMessage = (raw: Uint8Array, options: { headersOnly: boolean }) 
 export interface FolderSyncOptions {
   accountId: number;
   folder: string;
+  /** The folder's decoded name, recorded when this call creates its row (default: `folder`). */
+  displayName?: string;
   /** Start after this UID instead of the stored cursor (undefined: resume from the store). */
   cursor?: number;
   /** The caller's clock, Unix seconds. */
   nowTs: number;
-  /** At most this many new messages in this call (the rest stays for the next call). */
+  /** At most this many messages stored in this call, new mail first, then backfill (the rest
+   * stays for the next call). */
   maxMessages: number;
+  /** Backfill no further down than the newest message older than this day (Unix ms of 00:00
+   * UTC; IMAP compares INTERNALDATE by day). Undefined: backfill to the first message. */
+  since?: number;
   /** Messages larger than this are stored with headers only (`truncated`). */
   maxMessageBytes?: number;
   /** Messages per FETCH command (default 100) and bytes per FETCH command (default 8 MiB). */
@@ -61,15 +70,22 @@ export interface FolderSyncResult {
   updated: number;
   deleted: number;
   failed: number;
+  /** Top of the covered range: every server UID in [coveredFrom, cursor] is stored. */
   cursor: number;
+  coveredFrom: number;
   uidValidity: number;
   uidvalidityChanged: boolean;
-  /** New messages still waiting on the server (beyond maxMessages). */
+  /** Messages still waiting on the server (new or backfill) beyond maxMessages. */
   remaining: number;
+  /** How many of `new` were backfill (below the range) rather than new mail above it. */
+  backfilled: number;
   bytes: number;
   durationMs: number;
   /** True when step 3 found nothing to do. */
   unchanged: boolean;
+  /** Set by the plugin when the folder was deleted on the server: its locations were
+   * tombstoned (`deleted`) and its state marked 'deleted'. */
+  folderDeleted?: boolean;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
@@ -86,12 +102,17 @@ export async function syncFolder(
 ): Promise<FolderSyncResult> {
   const started = Date.now();
   const { accountId, folder, nowTs } = options;
-  const state = await store.loadFolderState(accountId, folder);
+  // The folder row is created only once the server has opened the folder: a name the server
+  // does not know leaves nothing behind.
+  const known = await store.findFolderState(accountId, folder);
+  let folderId = known?.folderId ?? null;
   try {
-    return await runSync(session, store, parseMessage, options, state, started);
+    return await runSync(session, store, parseMessage, options, known, started, (id) => {
+      folderId = id;
+    });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    await store.recordFailure(accountId, state.folderId, text, nowTs).catch(() => undefined);
+    if (folderId !== null) await store.recordFailure(accountId, folderId, text, nowTs).catch(() => undefined);
     throw error;
   }
 }
@@ -101,18 +122,24 @@ async function runSync(
   store: SyncStore,
   parseMessage: ParseMessage,
   options: FolderSyncOptions,
-  initialState: FolderSyncState,
+  knownState: FolderSyncState | null,
   started: number,
+  onFolderRow: (folderId: number) => void,
 ): Promise<FolderSyncResult> {
   const { accountId, folder, nowTs, signal } = options;
-  let state = initialState;
   const canQresync =
-    session.qresync && state.uidValidity !== null && state.highestModseq !== null && state.cursor > 0;
+    session.qresync &&
+    knownState !== null &&
+    knownState.uidValidity !== null &&
+    knownState.highestModseq !== null &&
+    knownState.cursor > 0;
   const snapshot = await session.open(
     folder,
-    canQresync ? { uidValidity: state.uidValidity as number, modseq: state.highestModseq as bigint } : null,
+    canQresync ? { uidValidity: knownState.uidValidity as number, modseq: knownState.highestModseq as bigint } : null,
     signal,
   );
+  let state = knownState ?? (await store.loadFolderState(accountId, folder, options.displayName));
+  onFolderRow(state.folderId);
 
   const result: FolderSyncResult = {
     folder,
@@ -121,9 +148,11 @@ async function runSync(
     deleted: 0,
     failed: 0,
     cursor: state.cursor,
+    coveredFrom: state.coveredFrom,
     uidValidity: snapshot.uidValidity,
     uidvalidityChanged: false,
     remaining: 0,
+    backfilled: 0,
     bytes: 0,
     durationMs: 0,
     unchanged: false,
@@ -143,7 +172,7 @@ async function runSync(
     result.deleted += recovery.tombstoned;
     // The re-match left the state without a modseq, so step 3 cannot skip and step 4 compares
     // every flag.
-    state = await store.loadFolderState(accountId, folder);
+    state = await store.loadFolderState(accountId, folder, options.displayName);
   }
 
   const startCursor = options.cursor ?? state.cursor;
@@ -183,26 +212,50 @@ async function runSync(
     result.deleted += reconciled.deleted;
   }
 
-  // 5b. Fetch, parse and store new mail in batches.
-  const pending = newUids.filter((entry) => !alreadyStored.has(entry.uid));
-  const selected = pending.slice(0, Math.max(0, options.maxMessages));
-  result.remaining = pending.length - selected.length;
-  options.onBacklog?.({ messages: pending.length, bytes: pending.reduce((sum, entry) => sum + entry.size, 0) });
-  const backlogComplete = result.remaining === 0;
-  // When everything above the cursor is stored, the cursor may move to the highest listed UID
-  // (re-matched UIDs count as stored).
-  const fetched = await fetchAndStore(session, store, parseMessage, options, {
-    state,
-    snapshot,
-    selected,
-    startCursor,
-    backlogComplete,
-    highestListed: newUids.length > 0 ? (newUids[newUids.length - 1] as ServerUid).uid : startCursor,
+  // 5b. Plan: new mail above the covered range first, then backfill below it, newest first.
+  const explicitCursor = options.cursor !== undefined;
+  const firstSync = !explicitCursor && state.cursor === 0;
+  const range = {
+    cursor: Math.max(state.cursor, startCursor),
+    // Skipping ahead with an explicit cursor leaves what lies below it to the backfill.
+    coveredFrom: startCursor > state.cursor ? startCursor + 1 : state.coveredFrom,
+  };
+  const since = options.since ?? null;
+  let below: { floor: number; uids: ServerUid[] } | null = null;
+  if (firstSync) {
+    const top = newUids.length > 0 ? (newUids[newUids.length - 1] as ServerUid).uid : 0;
+    below = { floor: since !== null && top > 0 ? await session.highestUidBefore(top + 1, since, signal) : 0, uids: [] };
+  } else if (!explicitCursor && range.coveredFrom > 1 && snapshot.exists === 0) {
+    below = { floor: 0, uids: [] }; // an empty folder has nothing below the range either
+  } else if (!explicitCursor && range.coveredFrom > 1) {
+    const floor = since !== null ? await session.highestUidBefore(range.coveredFrom, since, signal) : 0;
+    const uids = floor + 1 <= range.coveredFrom - 1 ? await session.listUidRange(floor + 1, range.coveredFrom - 1, signal) : [];
+    below = { floor, uids: uids.filter((entry) => entry.uid > floor && entry.uid < range.coveredFrom) };
+  }
+  const plan = planFetch({
+    range,
+    firstSync,
+    above: newUids,
+    below,
+    stored: alreadyStored,
+    maxMessages: options.maxMessages,
+    batchMessages: options.batchMessages ?? DEFAULT_BATCH_MESSAGES,
+    batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
   });
+  result.remaining = plan.remaining;
+  if (options.onBacklog) {
+    // The folder's whole backlog as listed (above and below the range, not stored yet), for progress.
+    const floor = below?.floor ?? 0;
+    const backlog = [...newUids.filter((entry) => !firstSync || entry.uid > floor), ...(below?.uids ?? [])].filter((entry) => !alreadyStored.has(entry.uid));
+    options.onBacklog({ messages: backlog.length, bytes: backlog.reduce((sum, entry) => sum + entry.size, 0) });
+  }
+  const fetched = await fetchAndStore(session, store, parseMessage, options, { state, snapshot, plan });
   result.new += fetched.stored;
+  result.backfilled += fetched.backfilled;
   result.failed += fetched.failed;
   result.bytes += fetched.bytes;
-  result.cursor = fetched.cursor;
+  result.cursor = plan.final.cursor;
+  result.coveredFrom = plan.final.coveredFrom;
   result.durationMs = Date.now() - started;
   return result;
 }
@@ -210,6 +263,7 @@ async function runSync(
 function isUnchanged(state: FolderSyncState, snapshot: FolderSnapshot, startCursor: number): boolean {
   return (
     state.cursor > 0 &&
+    state.coveredFrom <= 1 &&
     startCursor === state.cursor &&
     state.uidValidity === snapshot.uidValidity &&
     state.uidNext !== null &&
@@ -222,37 +276,11 @@ function isUnchanged(state: FolderSyncState, snapshot: FolderSnapshot, startCurs
   );
 }
 
-interface FetchPlan {
-  state: FolderSyncState;
-  snapshot: FolderSnapshot;
-  selected: ServerUid[];
-  startCursor: number;
-  backlogComplete: boolean;
-  highestListed: number;
-}
-
 interface FetchOutcome {
   stored: number;
+  backfilled: number;
   failed: number;
   bytes: number;
-  cursor: number;
-}
-
-function splitIntoBatches(uids: ServerUid[], maxMessages: number, maxBytes: number): ServerUid[][] {
-  const batches: ServerUid[][] = [];
-  let current: ServerUid[] = [];
-  let bytes = 0;
-  for (const entry of uids) {
-    if (current.length > 0 && (current.length >= maxMessages || bytes + entry.size > maxBytes)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += entry.size;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }
 
 interface ParsedBatch {
@@ -304,6 +332,7 @@ async function parseOne(parseMessage: ParseMessage, message: FetchedMessage): Pr
     flags: message.flags,
     modseq: message.modseq,
     internalDate: message.internalDate,
+    ...(message.gmail ? { gmail: message.gmail } : {}),
   };
 }
 
@@ -312,29 +341,25 @@ async function fetchAndStore(
   store: SyncStore,
   parseMessage: ParseMessage,
   options: FolderSyncOptions,
-  plan: FetchPlan,
+  input: { state: FolderSyncState; snapshot: FolderSnapshot; plan: FetchPlan },
 ): Promise<FetchOutcome> {
   const { accountId, nowTs, signal } = options;
-  const { state, snapshot } = plan;
+  const { state, snapshot, plan } = input;
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const batches = splitIntoBatches(
-    plan.selected,
-    options.batchMessages ?? DEFAULT_BATCH_MESSAGES,
-    options.batchBytes ?? DEFAULT_BATCH_BYTES,
-  );
-  const outcome: FetchOutcome = { stored: 0, failed: 0, bytes: 0, cursor: Math.max(state.cursor, plan.startCursor) };
-  const stateFor = (cursor: number, complete: boolean) => ({
-    cursor,
+  const batches = plan.batches;
+  const outcome: FetchOutcome = { stored: 0, backfilled: 0, failed: 0, bytes: 0 };
+  const stateFor = (range: CoveredRange, last: boolean) => ({
+    cursor: range.cursor,
+    coveredFrom: range.coveredFrom,
     uidValidity: snapshot.uidValidity,
-    // UIDNEXT is remembered only once the backlog is complete, so that the "nothing changed"
+    // UIDNEXT is remembered only once the whole folder is stored, so that the "nothing changed"
     // shortcut can never hide messages that were left for a later call.
-    uidNext: complete ? snapshot.uidNext : null,
+    uidNext: last && plan.complete ? snapshot.uidNext : null,
     highestModseq: snapshot.highestModseq,
     lastSyncAt: nowTs,
   });
 
   if (batches.length === 0) {
-    const cursor = plan.backlogComplete ? Math.max(outcome.cursor, plan.highestListed) : outcome.cursor;
     await store.applyBatch({
       accountId,
       folderId: state.folderId,
@@ -342,9 +367,8 @@ async function fetchAndStore(
       messages: [],
       flagUpdates: [],
       expungedUids: [],
-      state: stateFor(cursor, plan.backlogComplete),
+      state: stateFor(plan.final, true),
     });
-    outcome.cursor = cursor;
     return outcome;
   }
 
@@ -358,11 +382,11 @@ async function fetchAndStore(
   const inFlight: Array<{ parsed: Promise<ParsedBatch>; bytes: number }> = []; // issued, not yet taken, in order
   let bytesInFlight = 0;
   let issued = 0;
-  const total = plan.selected.length;
+  const total = batches.reduce((sum, batch) => sum + batch.uids.length, 0);
   for (let index = 0; index < batches.length; index++) {
-    const batch = batches[index] as ServerUid[];
+    const batch = batches[index] as PlannedBatch;
     while (issued < batches.length && issued <= index + fetchAhead) {
-      const next = batches[issued] as ServerUid[];
+      const next = (batches[issued] as PlannedBatch).uids;
       const bytes = sizeOf(next);
       if (issued > index + 1 && bytesInFlight + bytes > MAX_BYTES_AHEAD) break;
       const parsed = fetchBatch(session, parseMessage, next, maxMessageBytes, signal);
@@ -376,11 +400,8 @@ async function fetchAndStore(
     bytesInFlight -= taken.bytes;
     const parsed = await taken.parsed;
     const isLast = index === batches.length - 1;
-    const batchMax = (batch[batch.length - 1] as ServerUid).uid;
-    // UIDs of the batch that the server did not return were expunged meanwhile: the tagged OK of
-    // UID FETCH means the rest was delivered, so the cursor may pass them.
-    let cursor = Math.max(outcome.cursor, batchMax);
-    if (isLast && plan.backlogComplete) cursor = Math.max(cursor, plan.highestListed);
+    // The batch's range was planned from the UIDs it asked for: UIDs the server did not return
+    // were expunged meanwhile (the tagged OK of UID FETCH means the rest was delivered).
     await store.applyBatch({
       accountId,
       folderId: state.folderId,
@@ -388,12 +409,12 @@ async function fetchAndStore(
       messages: parsed.messages,
       flagUpdates: [],
       expungedUids: [],
-      state: stateFor(cursor, isLast && plan.backlogComplete),
+      state: stateFor(isLast ? plan.final : batch.after, isLast),
     });
     outcome.stored += parsed.messages.length;
+    if (batch.backfill) outcome.backfilled += parsed.messages.length;
     outcome.failed += parsed.failed;
     outcome.bytes += parsed.bytes;
-    outcome.cursor = cursor;
     options.onProgress?.({ stored: outcome.stored, total, bytes: outcome.bytes });
   }
   return outcome;

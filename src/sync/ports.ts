@@ -11,6 +11,7 @@
 import type { NumberRange } from '../imap/wire/types.js';
 import type {
   BatchFlagUpdate,
+  GmailAttributes,
   BatchMessage,
   StoreBatch,
   StoredFolderState,
@@ -55,6 +56,8 @@ export interface FetchedMessage {
   /** Set when the server delivered more than the size cap: `raw` is cut at the cap and the
    * message is stored headers-only with this as its parseError. */
   limitExceeded?: string;
+  /** X-GM-MSGID / X-GM-THRID / X-GM-LABELS, when the server has X-GM-EXT-1. */
+  gmail?: GmailAttributes;
 }
 
 /** Message-ID header value (or null) and size of a server message, for UIDVALIDITY recovery. */
@@ -77,6 +80,12 @@ export interface FolderSession {
   /** UIDs ≥ fromUid that exist now, with sizes (`UID FETCH from:* (UID RFC822.SIZE)`); the
    * engine filters the `n:*` quirk itself. */
   listUids(fromUid: number, signal?: AbortSignal): Promise<ServerUid[]>;
+  /** UIDs in [fromUid, toUid] that exist now, with sizes (`UID FETCH from:to (UID RFC822.SIZE)`),
+   * for the backfill below the covered range. */
+  listUidRange(fromUid: number, toUid: number, signal?: AbortSignal): Promise<ServerUid[]>;
+  /** The highest UID below `belowUid` whose INTERNALDATE is before the day of `sinceMs`
+   * (`UID SEARCH UID 1:below-1 BEFORE d-Mon-yyyy`), or 0: where a `since` backfill stops. */
+  highestUidBefore(belowUid: number, sinceMs: number, signal?: AbortSignal): Promise<number>;
   /** Every UID ≤ upToUid that exists now (`UID SEARCH UID 1:upTo`). */
   searchUids(upToUid: number, signal?: AbortSignal): Promise<number[]>;
   /** Flags of UIDs ≤ upToUid, all of them or only those changed since `changedSince`. */
@@ -105,8 +114,11 @@ export type NewMessage = BatchMessage;
 export type SyncBatch = StoreBatch;
 
 export interface SyncStore {
-  /** Creates the folder row when missing; returns its state (cursor 0 when never synced). */
-  loadFolderState(accountId: number, folder: string): Promise<FolderSyncState>;
+  /** The folder's state, or null when the store has no row for it (nothing is created). */
+  findFolderState(accountId: number, folder: string): Promise<FolderSyncState | null>;
+  /** Creates the folder row when missing (with `displayName`, default the name); returns its
+   * state (cursor 0 when never synced). */
+  loadFolderState(accountId: number, folder: string, displayName?: string): Promise<FolderSyncState>;
   /** Live (not tombstoned) locations in the given UIDVALIDITY. */
   listLocations(folderId: number, uidValidity: number): Promise<KnownLocation[]>;
   /** Applies the batch atomically (all or nothing) and makes it durable per the store's policy. */

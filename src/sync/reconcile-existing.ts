@@ -5,9 +5,10 @@
  *  - CONDSTORE: `UID FETCH 1:N (FLAGS) (CHANGEDSINCE stored-modseq)`;
  *  - neither (or no stored modseq, as after a UIDVALIDITY re-match): all flags of 1:N, diffed
  *    against the store.
- * Deletions are then checked by counting: UIDs never get reused and every UID ≤ cursor is held,
- * so when the server holds as many UIDs ≤ N as the store has live locations, the two sets are
- * equal; otherwise `UID SEARCH UID 1:N` says which ones went away.
+ * Deletions are then checked by counting: UIDs never get reused and, once the covered range
+ * reaches UID 1, every UID ≤ cursor is held, so when the server holds as many UIDs ≤ N as the
+ * store has live locations, the two sets are equal; otherwise (or while a backfill is under way)
+ * `UID SEARCH UID 1:N` says which ones went away.
  * Everything found is applied in one transaction; the cursor does not move here.
  */
 
@@ -73,7 +74,10 @@ export async function reconcileExisting(
   const gone = new Set(vanished);
   const flagUpdates = reported.filter((entry) => {
     const location = knownByUid.get(entry.uid);
-    return location !== undefined && !gone.has(entry.uid) && !sameFlags(location.flags, entry.flags);
+    if (location === undefined || gone.has(entry.uid)) return false;
+    // Gmail labels change like flags (and bump MODSEQ the same way).
+    const labelsChanged = entry.labels !== undefined && !sameFlags(location.labels ?? [], entry.labels);
+    return labelsChanged || !sameFlags(location.flags, entry.flags);
   });
 
   if (flagUpdates.length > 0 || vanished.length > 0 || snapshot.highestModseq !== state.highestModseq) {
@@ -103,7 +107,9 @@ export async function reconcileExisting(
  */
 async function confirmDeletions(session: FolderSession, input: ReconcileInput, vanished: number[]): Promise<number[]> {
   const { state, snapshot, known, serverUidsAboveCursor: above, signal } = input;
-  if (above !== null) {
+  // Counting needs every server UID ≤ cursor held: the covered range must reach UID 1 (during a
+  // backfill the server holds older UIDs we do not have yet).
+  if (above !== null && state.coveredFrom <= 1) {
     const gone = new Set(vanished);
     let heldAtOrBelowCursor = 0;
     for (const location of known) {

@@ -35,7 +35,12 @@ function storedFlags(flags: string[] | undefined): string[] {
 
 function toFlagState(attributes: FetchAttributes): FlagState | null {
   if (attributes.uid === undefined) return null;
-  return { uid: attributes.uid, flags: storedFlags(attributes.flags), modseq: attributes.modseq ?? null };
+  return {
+    uid: attributes.uid,
+    flags: storedFlags(attributes.flags),
+    modseq: attributes.modseq ?? null,
+    ...(attributes.xGmLabels !== undefined ? { labels: attributes.xGmLabels } : {}),
+  };
 }
 
 
@@ -43,6 +48,14 @@ function messageIdFromHeader(bytes: Uint8Array): string | null {
   const text = new TextDecoder('latin1').decode(bytes).replace(/\r?\n[ \t]+/g, ' ');
   const match = /^message-id:[ \t]*(.*)$/im.exec(text);
   return match ? (match[1] as string).trim() : null;
+}
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** An IMAP `date` (RFC 3501 §9: d-Mon-yyyy) for the UTC day of `ms`. */
+export function imapDate(ms: number): string {
+  const date = new Date(ms);
+  return `${date.getUTCDate()}-${MONTH_NAMES[date.getUTCMonth()]}-${date.getUTCFullYear()}`;
 }
 
 export interface FolderSessionOptions {
@@ -61,6 +74,8 @@ export function createFolderSession(client: ImapClient, options: FolderSessionOp
   const cap = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const condstore = client.enabled.has('CONDSTORE') || client.capabilities.has('CONDSTORE');
   const qresync = client.enabled.has('QRESYNC');
+  // Gmail: message and thread ids and labels ride along with every FETCH of messages and flags.
+  const gmail = client.capabilities.has('X-GM-EXT-1');
 
   /** Runs a UID FETCH collecting streamed body bytes per sequence number. */
   const fetchWithBodies = async (
@@ -136,6 +151,30 @@ export function createFolderSession(client: ImapClient, options: FolderSessionOp
       );
       return out;
     },
+    async listUidRange(fromUid, toUid, signal): Promise<ServerUid[]> {
+      const out: ServerUid[] = [];
+      await client.uidFetch(
+        `${fromUid}:${toUid}`,
+        [atom('UID'), atom('RFC822.SIZE')],
+        {
+          message: ({ attributes }) => {
+            const uid = attributes.uid;
+            // A server may answer for UIDs outside a range (as for n:*): keep the asked ones.
+            if (uid !== undefined && uid >= fromUid && uid <= toUid) out.push({ uid, size: attributes.rfc822Size ?? 0 });
+          },
+        },
+        {},
+        signal,
+      );
+      return out;
+    },
+    async highestUidBefore(belowUid, sinceMs, signal) {
+      if (belowUid <= 1) return 0;
+      const uids = await client.uidSearch([atom('UID'), sequence(`1:${belowUid - 1}`), atom('BEFORE'), atom(imapDate(sinceMs))], signal);
+      let highest = 0;
+      for (const uid of uids) if (uid < belowUid && uid > highest) highest = uid;
+      return highest;
+    },
     async searchUids(upToUid, signal) {
       return client.uidSearch([atom('UID'), sequence(`1:${upToUid}`)], signal);
     },
@@ -143,7 +182,7 @@ export function createFolderSession(client: ImapClient, options: FolderSessionOp
       const out: FlagState[] = [];
       await client.uidFetch(
         `1:${upToUid}`,
-        condstore ? [atom('UID'), atom('FLAGS'), atom('MODSEQ')] : [atom('UID'), atom('FLAGS')],
+        [atom('UID'), atom('FLAGS'), ...(condstore ? [atom('MODSEQ')] : []), ...(gmail ? [atom('X-GM-LABELS')] : [])],
         {
           message: ({ attributes }) => {
             const state = toFlagState(attributes);
@@ -173,10 +212,20 @@ export function createFolderSession(client: ImapClient, options: FolderSessionOp
                 limitExceeded: `LIMIT: the server sent ${body.delivered} bytes for UID ${attributes.uid} (announced ${attributes.rfc822Size ?? 'no size'}), more than maxMessageBytes (${cap}); stored with headers only`,
               }
             : {}),
+          ...(attributes.xGmMsgId !== undefined
+            ? { gmail: { msgId: attributes.xGmMsgId.toString(), thrId: attributes.xGmThrId?.toString() ?? null, labels: attributes.xGmLabels ?? [] } }
+            : {}),
         };
         onMessage(message);
       };
-      const common = [atom('UID'), atom('FLAGS'), atom('INTERNALDATE'), atom('RFC822.SIZE'), ...(condstore ? [atom('MODSEQ')] : [])];
+      const common = [
+        atom('UID'),
+        atom('FLAGS'),
+        atom('INTERNALDATE'),
+        atom('RFC822.SIZE'),
+        ...(condstore ? [atom('MODSEQ')] : []),
+        ...(gmail ? [atom('X-GM-MSGID'), atom('X-GM-THRID'), atom('X-GM-LABELS')] : []),
+      ];
       const jobs: Promise<void>[] = [];
       if (full.length > 0) jobs.push(fetchWithBodies(formatSequenceSet(full), [...common, raw('BODY.PEEK[]')], deliver(false), signal));
       if (partial.length > 0) jobs.push(fetchWithBodies(formatSequenceSet(partial), [...common, raw('BODY.PEEK[HEADER]')], deliver(true), signal));

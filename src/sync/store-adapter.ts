@@ -8,7 +8,8 @@ import type { SyncStore } from './ports.js';
 
 export function createSyncStore(store: Store): SyncStore {
   return {
-    loadFolderState: (accountId, folder) => store.loadFolderState(accountId, folder),
+    findFolderState: (accountId, folder) => store.findFolderState(accountId, folder),
+    loadFolderState: (accountId, folder, displayName) => store.loadFolderState(accountId, folder, displayName),
     listLocations: (folderId, uidValidity) => store.listLocations(folderId, uidValidity),
     applyBatch: (batch) => store.applyBatch(batch),
     remapUidValidity: (change) => store.remapUidValidity(change),

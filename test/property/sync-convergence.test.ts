@@ -1,9 +1,10 @@
 /**
  * Property: whatever happens on the server (appends, flag changes, expunges, UIDVALIDITY resets)
  * and however syncs are cut (connection lost at any call or after any message, crash before a
- * commit, small maxMessages), a final clean sync leaves the store equal to the server: every
- * live message once, with its flags, none lost, none duplicated; and after every step the cursor
- * never runs ahead of the stored rows.
+ * commit, small maxMessages, newest-first backfill bounded by a random `since` over messages whose
+ * INTERNALDATEs are not in UID order), a final clean sync leaves the store equal to the server:
+ * every live message once, with its flags, none lost, none duplicated; and after every step the
+ * covered range [coveredFrom, cursor] holds only stored messages.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -26,11 +27,11 @@ import { propertyParameters, propertyRuns } from '../support/property-config.js'
 import { makeRaw, simpleParse } from '../support/simple-parse.js';
 
 type Step =
-  | { kind: 'append'; count: number; withId: boolean }
+  | { kind: 'append'; count: number; withId: boolean; ageDays: number[] }
   | { kind: 'flag'; pick: number; seen: boolean }
   | { kind: 'expunge'; pick: number }
   | { kind: 'reset'; rotate: number; reverse: boolean }
-  | { kind: 'sync'; maxMessages: number; batch: number; fault: Fault };
+  | { kind: 'sync'; maxMessages: number; batch: number; fault: Fault; /** Backfill bound, in days before the model's "today". */ sinceDays: number | null };
 
 /** At most one fault per sync, and half of the syncs run clean, so incremental and no-change
  * syncs are exercised between the faults (not only by the final clean sync). */
@@ -44,7 +45,16 @@ const faultArb: fc.Arbitrary<Fault> = fc.oneof(
 );
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 1, max: 8 }), withId: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('append' as const),
+      count: fc.integer({ min: 1, max: 8 }),
+      withId: fc.boolean(),
+      // Mostly recent mail, sometimes old mail arriving late (a moved or imported message).
+      ageDays: fc.array(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 60 })), { minLength: 8, maxLength: 8 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('flag' as const), pick: fc.nat(), seen: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('expunge' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reset' as const), rotate: fc.nat(), reverse: fc.boolean() }) },
@@ -55,6 +65,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       maxMessages: fc.integer({ min: 1, max: 20 }),
       batch: fc.integer({ min: 1, max: 6 }),
       fault: faultArb,
+      sinceDays: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
     }),
   },
 );
@@ -66,6 +77,9 @@ const modeArb = fc.constantFrom(
 );
 
 let nextBodyId = 0;
+const DAY = 86_400_000;
+/** The model's "today" (00:00 UTC). */
+const TODAY = 1_767_225_600_000;
 
 /** A store under test plus a switch that makes its next commit fail (crash before commit). */
 interface StoreUnderTest {
@@ -109,7 +123,9 @@ async function checkConvergence(name: string, makeStore: () => Promise<StoreUnde
       const options = { accountId: 1, folder: 'INBOX', nowTs: 1 };
       for (const step of steps) {
         if (step.kind === 'append') {
-          for (let i = 0; i < step.count; i++) appendMessage(folder, makeRaw(nextBodyId++, undefined, step.withId));
+          for (let i = 0; i < step.count; i++) {
+            appendMessage(folder, makeRaw(nextBodyId++, undefined, step.withId), [], TODAY - (step.ageDays[i] ?? 0) * DAY);
+          }
         } else if (step.kind === 'flag' && folder.messages.length > 0) {
           const m = folder.messages[step.pick % folder.messages.length];
           if (m) setFlags(folder, m.uid, step.seen ? ['\\Seen'] : ['\\Flagged']);
@@ -134,20 +150,28 @@ async function checkConvergence(name: string, makeStore: () => Promise<StoreUnde
           harness.failNextApply(fault.kind === 'crash-commit');
           syncs++;
           if (fault.kind === 'none') cleanSyncs++;
-          const outcome = await syncFolder(session, store, simpleParse, { ...options, maxMessages: step.maxMessages, batchMessages: step.batch }).then(
+          const outcome = await syncFolder(session, store, simpleParse, {
+            ...options,
+            maxMessages: step.maxMessages,
+            batchMessages: step.batch,
+            ...(step.sinceDays === null ? {} : { since: TODAY - step.sinceDays * DAY }),
+          }).then(
             () => null,
             (error: Error) => error,
           );
           // A sync without an injected fault must succeed.
           if (fault.kind === 'none') assert.equal(outcome, null, `a clean sync failed: ${String(outcome)}`);
           harness.failNextApply(false);
-          // Cursor invariant: every server message with UID <= cursor is stored (when the
-          // store's UIDVALIDITY is the server's).
+          // Range invariant: every server message with a UID in [coveredFrom, cursor] is stored
+          // (when the store's UIDVALIDITY is the server's).
           const state = await store.loadFolderState(1, 'INBOX');
+          assert.ok(state.coveredFrom >= 1 && state.coveredFrom <= state.cursor + 1, `range [${state.coveredFrom}, ${state.cursor}]`);
           if (state.uidValidity === folder.uidValidity) {
             const stored = new Set((await store.listLocations(state.folderId, state.uidValidity)).map((l) => l.uid));
             for (const m of folder.messages) {
-              if (m.uid <= state.cursor) assert.ok(stored.has(m.uid), `uid ${m.uid} <= cursor ${state.cursor} not stored`);
+              if (m.uid >= state.coveredFrom && m.uid <= state.cursor) {
+                assert.ok(stored.has(m.uid), `uid ${m.uid} in [${state.coveredFrom}, ${state.cursor}] not stored`);
+              }
             }
           }
         }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { encodeCommand, mailbox, str } from '../../src/imap/wire/encoder.js';
-import { decodeMailboxName, encodeMailboxName } from '../../src/imap/wire/mailbox-name.js';
+import { decodeMailboxName, encodeMailboxName, isModifiedUtf7 } from '../../src/imap/wire/mailbox-name.js';
 import { createResponseParser } from '../../src/imap/wire/parser.js';
 import type { ParserEvent } from '../../src/imap/wire/types.js';
 import { propertyParameters, propertyRuns } from '../support/property-config.js';
@@ -111,11 +111,14 @@ test('(b) encoded strings and mailbox names round-trip through the parser', () =
       const event = events[0];
       assert.ok(event?.type === 'response' && event.response.type === 'untagged' && event.response.data.type === 'list');
       const echoed = event.response.data.mailbox;
-      const expected = name.normalize('NFC');
-      if (utf8Accept) assert.equal(echoed, expected);
+      // The wire name passes through untouched: under UTF8=ACCEPT always, otherwise when it is
+      // already valid modified UTF-7; anything else is a display name and is encoded.
+      if (utf8Accept) assert.equal(echoed, name);
+      else if (/^inbox$/i.test(name)) assert.equal(echoed, 'INBOX');
+      else if (isModifiedUtf7(name)) assert.equal(echoed, name);
       else {
         assert.equal(echoed, encodeMailboxName(name));
-        assert.equal(decodeMailboxName(echoed), /^inbox$/i.test(name) ? 'INBOX' : expected);
+        assert.equal(decodeMailboxName(echoed), name.normalize('NFC'));
       }
     }),
     propertyParameters(RUNS, {
@@ -123,6 +126,24 @@ test('(b) encoded strings and mailbox names round-trip through the parser', () =
     }),
   );
   console.log(`round-trip property: ${runs} runs`);
+});
+
+test('(b2) a LIST wire name is sent back byte for byte; encoding a display name never double-encodes', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }), (display) => {
+      const wire = encodeMailboxName(display);
+      if (/^inbox$/i.test(display)) return;
+      assert.ok(isModifiedUtf7(wire), wire);
+      const parts = encodeCommand('a1', 'SELECT', [mailbox(wire)], { literalPlus: true, literalMinus: false, utf8Accept: false });
+      const sent = new TextDecoder().decode(Uint8Array.from(parts.flatMap((p) => [...p.bytes])));
+      const events = run([new TextEncoder().encode(`* LIST () "/" ${sent.slice('a1 SELECT '.length, -2).replace(/\{(\d+)\+\}\r\n/, '{$1}\r\n')}\r\n`)]);
+      const event = events[0];
+      assert.ok(event?.type === 'response' && event.response.type === 'untagged' && event.response.data.type === 'list');
+      assert.equal(event.response.data.mailbox, wire);
+      assert.equal(decodeMailboxName(wire), display.normalize('NFC'));
+    }),
+    { numRuns: RUNS },
+  );
 });
 
 function mutate(bytes: Uint8Array, edits: Array<{ at: number; op: number; value: number }>): Uint8Array {

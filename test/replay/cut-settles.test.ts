@@ -12,8 +12,9 @@ import { openStore } from '../../src/store/index.js';
 import { replayScenario } from '../support/replay/run-scenario.js';
 import { loadScenarioTranscripts, scenarios, type Scenario } from '../support/replay/scenarios.js';
 
-// Right after "* 11 FETCH (... BODY[] {93} ...)" of the initial sync: eleven parses are queued.
-const CUT_AFTER_SERVER_BYTES = 5802;
+// Right after the third message of the initial sync's second round ("* 6 FETCH (... BODY[]
+// {...} ...)"; newest first, the first round stored UIDs 12-19): parses are queued.
+const CUT_AFTER_SERVER_BYTES = 7712;
 
 test('a replayed sync cut with parses queued on a starting worker settles, twenty times over', async () => {
   const scenario = scenarios.find((s) => s.name === 'dovecot-sync') as Scenario;
@@ -23,7 +24,7 @@ test('a replayed sync cut with parses queued on a starting worker settles, twent
     const store = await openStore(':memory:');
     const run = await replayScenario(initial, transcripts.slice(0, 1), () => ({ cutAfterServerBytes: CUT_AFTER_SERVER_BYTES }), store);
     // The phase reports the cut as a typed network error, and the rows before it are kept.
-    assert.deepEqual(run.results[0], [{ new: 8, updated: 0, deleted: 0, cursor: 8, remaining: 11, uidvalidityChanged: false }, { error: 'NETWORK', retryAfterMs: null }]);
+    assert.deepEqual(run.results[0], [{ new: 8, updated: 0, deleted: 0, cursor: 19, remaining: 11, uidvalidityChanged: false }, { error: 'NETWORK', retryAfterMs: null }]);
     await store.close();
   }
 });

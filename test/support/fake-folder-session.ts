@@ -19,6 +19,8 @@ import type {
 
 export interface ModelMessage {
   uid: number;
+  /** INTERNALDATE, Unix ms. */
+  internalDate: number;
   raw: Uint8Array;
   flags: string[];
   modseq: bigint;
@@ -37,10 +39,11 @@ export function createModelFolder(uidValidity = 1): ModelFolder {
   return { uidValidity, uidNext: 1, highestModseq: 1n, messages: [], expunged: new Map() };
 }
 
-export function appendMessage(folder: ModelFolder, raw: Uint8Array, flags: string[] = []): number {
+/** Appends a message; its INTERNALDATE defaults to one day per UID after 2023-11-14. */
+export function appendMessage(folder: ModelFolder, raw: Uint8Array, flags: string[] = [], internalDate?: number): number {
   folder.highestModseq += 1n;
   const uid = folder.uidNext++;
-  folder.messages.push({ uid, raw, flags, modseq: folder.highestModseq });
+  folder.messages.push({ uid, internalDate: internalDate ?? 1_700_000_000_000 + uid * 86_400_000, raw, flags, modseq: folder.highestModseq });
   return uid;
 }
 
@@ -132,6 +135,16 @@ export function createFakeSession(
       if (hits.length === 0 && last) hits.push(last);
       return hits.map((m) => ({ uid: m.uid, size: m.raw.byteLength }));
     },
+    async listUidRange(fromUid: number, toUid: number): Promise<ServerUid[]> {
+      enter('listUidRange');
+      return folder.messages.filter((m) => m.uid >= fromUid && m.uid <= toUid).map((m) => ({ uid: m.uid, size: m.raw.byteLength }));
+    },
+    async highestUidBefore(belowUid: number, sinceMs: number): Promise<number> {
+      enter('highestUidBefore');
+      // BEFORE compares days: a message of the since day itself is not before it.
+      const day = Math.floor(sinceMs / 86_400_000);
+      return folder.messages.filter((m) => m.uid < belowUid && Math.floor(m.internalDate / 86_400_000) < day).reduce((max, m) => Math.max(max, m.uid), 0);
+    },
     async searchUids(upTo: number): Promise<number[]> {
       enter('searchUids');
       return folder.messages.filter((m) => m.uid <= upTo).map((m) => m.uid);
@@ -157,7 +170,7 @@ export function createFakeSession(
         const message: FetchedMessage = {
           uid: m.uid,
           flags: [...m.flags],
-          internalDate: 1_700_000_000_000 + m.uid,
+          internalDate: m.internalDate,
           size: m.raw.byteLength,
           modseq: condstore ? m.modseq : null,
           raw,

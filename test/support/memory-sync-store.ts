@@ -34,13 +34,16 @@ export function createMemorySyncStore(): MemorySyncStore {
     states: new Map(),
     batchesApplied: 0,
     failNextApply: false,
+    async findFolderState(accountId, folder) {
+      return folders.has(`${accountId}::${folder}`) ? store.loadFolderState(accountId, folder) : null;
+    },
     async loadFolderState(accountId, folder) {
       const key = `${accountId}::${folder}`;
       let folderId = folders.get(key);
       if (folderId === undefined) {
         folderId = folders.size + 1;
         folders.set(key, folderId);
-        store.states.set(folderId, { folderId, cursor: 0, uidValidity: null, uidNext: null, highestModseq: null, liveCount: 0 });
+        store.states.set(folderId, { folderId, cursor: 0, coveredFrom: 1, uidValidity: null, uidNext: null, highestModseq: null, liveCount: 0 });
       }
       const state = store.states.get(folderId) as FolderSyncState;
       const liveCount = store.locations.filter(
@@ -100,7 +103,12 @@ export function createMemorySyncStore(): MemorySyncStore {
         if (l && l.deletedAt === null) l.deletedAt = batch.state.lastSyncAt;
       }
       const previous = store.states.get(batch.folderId) as FolderSyncState;
-      store.states.set(batch.folderId, { ...previous, ...batch.state, folderId: batch.folderId });
+      store.states.set(batch.folderId, {
+        ...previous,
+        ...batch.state,
+        coveredFrom: batch.state.coveredFrom ?? previous.coveredFrom,
+        folderId: batch.folderId,
+      });
       store.batchesApplied++;
     },
     async remapUidValidity(change) {
@@ -120,6 +128,7 @@ export function createMemorySyncStore(): MemorySyncStore {
       store.states.set(change.folderId, {
         folderId: change.folderId,
         cursor: change.cursor,
+        coveredFrom: 1,
         uidValidity: change.newUidValidity,
         uidNext: null,
         highestModseq: null,

@@ -8,6 +8,7 @@ import { patchCheckReservedLock } from '../../src/store/engine/sqlite-wasm-loade
 import { describe, test } from 'node:test';
 import type { MessageRecord } from '../../src/mime/types.js';
 import { openStore, type EngineName, type Store } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/schema.js';
 import { adjustMemfsGrowth, loadSqlJs, sqlJsLoadInfo } from '../../src/store/sqljs.js';
 import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
 
@@ -74,7 +75,7 @@ for (const engineName of ['file', 'sqljs', 'postgres'] as const) {
       await store.close();
       const reopened = await openStore(path, { engine });
       assert.equal(await reopened.countMessages(accountId), 3);
-      assert.equal(Number((await reopened.db.one('PRAGMA user_version'))?.user_version), 2);
+      assert.equal(Number((await reopened.db.one('PRAGMA user_version'))?.user_version), MIGRATIONS.length);
       const state = await reopened.loadFolderState(accountId, 'INBOX');
       assert.equal(state.cursor, 3);
       assert.equal(state.liveCount, 3);
@@ -350,7 +351,7 @@ describe('file engine', () => {
     const path = join(dir, 'v1.db');
     copyFileSync(new URL('../../../fixtures/store/v1.db', import.meta.url), path);
     const store = await openStore(path);
-    assert.equal(Number((await store.db.one('PRAGMA user_version'))?.user_version), 2);
+    assert.equal(Number((await store.db.one('PRAGMA user_version'))?.user_version), MIGRATIONS.length);
     assert.equal((await store.db.one('PRAGMA integrity_check'))?.integrity_check, 'ok');
     const accounts = await store.listAccounts();
     assert.deepEqual(accounts.map((a) => a.email), [...V1_FIXTURE.accounts]);

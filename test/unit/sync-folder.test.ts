@@ -27,7 +27,7 @@ function liveUids(store: MemorySyncStore, uidValidity: number): number[] {
 const base = { accountId: 1, folder: 'INBOX', nowTs: 1000, maxMessages: 1000 };
 
 describe('folder sync engine', () => {
-  test('initial sync stores every message oldest first and moves the cursor to the top', async () => {
+  test('initial sync stores every message, newest batch first, and covers the whole folder', async () => {
     const folder = createModelFolder();
     fill(folder, 30);
     const store = createMemorySyncStore();
@@ -35,7 +35,9 @@ describe('folder sync engine', () => {
     const result = await syncFolder(session, store, simpleParse, { ...base, batchMessages: 7 });
     assert.equal(result.new, 30);
     assert.equal(result.cursor, 30);
-    assert.deepEqual(session.log.fetchedUids, Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.equal(result.coveredFrom, 1);
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    assert.deepEqual(session.log.fetchedUids, [...range(24, 30), ...range(17, 23), ...range(10, 16), ...range(3, 9), ...range(1, 2)]);
     assert.deepEqual(liveUids(store, 1), Array.from({ length: 30 }, (_, i) => i + 1));
     assert.equal(store.batchesApplied, 5);
   });
@@ -97,7 +99,7 @@ describe('folder sync engine', () => {
     assert.deepEqual(session.log.fetchedUids, []);
   });
 
-  test('a backlog larger than maxMessages is fetched over several calls, in order, completely', async () => {
+  test('a backlog larger than maxMessages is fetched over several calls, newest first, completely', async () => {
     const folder = createModelFolder();
     fill(folder, 25);
     const store = createMemorySyncStore();
@@ -109,7 +111,8 @@ describe('folder sync engine', () => {
       fetched.push(...session.log.fetchedUids);
       remaining.push(result.remaining);
     }
-    assert.deepEqual(fetched, Array.from({ length: 25 }, (_, i) => i + 1));
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    assert.deepEqual(fetched, [...range(16, 25), ...range(6, 15), ...range(1, 5)]);
     assert.deepEqual(remaining, [15, 5, 0]);
     const last = await syncFolder(createFakeSession(folder), store, simpleParse, base);
     assert.equal(last.unchanged, true);
@@ -174,18 +177,19 @@ describe('folder sync engine', () => {
       appendMessage(folder, makeRaw(900, undefined, false)); // no Message-ID: cannot be re-matched
       for (let i = 0; i < 4; i++) appendMessage(folder, makeRaw(901 + i));
       const store = createMemorySyncStore();
+      // Newest first: UIDs 4 and 5 are stored.
       await syncFolder(createFakeSession(folder, mode), store, simpleParse, { ...base, maxMessages: 2 });
       resetUidValidity(folder);
-      // The re-match keeps UID 2 (held, above the new cursor 0) and fetches UID 1 only.
+      // The re-match keeps UIDs 4 and 5 (held, above the new cursor 0) and fetches UID 3 only.
       const afterReset = await syncFolder(createFakeSession(folder, mode), store, simpleParse, { ...base, maxMessages: 1 });
-      assert.equal(afterReset.cursor, 1);
-      assert.deepEqual(liveUids(store, 1003), [1, 2]);
-      expungeMessage(folder, 2);
+      assert.deepEqual([afterReset.coveredFrom, afterReset.cursor], [3, 5]);
+      assert.deepEqual(liveUids(store, 1003), [3, 4, 5]);
+      expungeMessage(folder, 4);
       const session = createFakeSession(folder, mode);
       const result = await syncFolder(session, store, simpleParse, base);
       assert.equal(result.deleted, 1);
-      assert.deepEqual(session.log.fetchedUids, [3, 4, 5]);
-      assert.deepEqual(liveUids(store, 1003), [1, 3, 4, 5]);
+      assert.deepEqual(session.log.fetchedUids, [1, 2]);
+      assert.deepEqual(liveUids(store, 1003), [1, 2, 3, 5]);
     });
   }
 
@@ -194,12 +198,12 @@ describe('folder sync engine', () => {
     appendMessage(folder, makeRaw(910, undefined, false));
     for (let i = 0; i < 3; i++) appendMessage(folder, makeRaw(911 + i));
     const store = createMemorySyncStore();
-    await syncFolder(createFakeSession(folder), store, simpleParse, { ...base, maxMessages: 2 });
+    await syncFolder(createFakeSession(folder), store, simpleParse, { ...base, maxMessages: 2 }); // UIDs 3, 4
     resetUidValidity(folder);
-    await syncFolder(createFakeSession(folder), store, simpleParse, { ...base, maxMessages: 1 });
+    await syncFolder(createFakeSession(folder), store, simpleParse, { ...base, maxMessages: 1 }); // re-match 3, 4; fetch 2
     const session = createFakeSession(folder);
     await syncFolder(session, store, simpleParse, base);
-    assert.deepEqual(session.log.fetchedUids, [3, 4]);
+    assert.deepEqual(session.log.fetchedUids, [1]);
     assert.deepEqual(liveUids(store, 1003), [1, 2, 3, 4]);
     assert.equal(store.messages.size, 4); // the message without Message-ID keeps its row (fallback id)
   });
@@ -225,9 +229,10 @@ describe('folder sync engine', () => {
       syncFolder(createFakeSession(folder, { failAfterMessages: 25 }), store, simpleParse, { ...base, batchMessages: 10 }),
       { code: 'NETWORK' },
     );
+    // Newest first: batches 31-40 and 21-30 were committed, the cut hit 11-20.
     const state = await store.loadFolderState(1, 'INBOX');
-    assert.equal(state.cursor, 20, 'the two batches delivered before the cut are committed, nothing more');
-    assert.deepEqual(liveUids(store, 1), Array.from({ length: state.cursor }, (_, i) => i + 1));
+    assert.deepEqual([state.coveredFrom, state.cursor], [21, 40], 'exactly the two batches delivered before the cut are committed, nothing more');
+    assert.deepEqual(liveUids(store, 1), Array.from({ length: 20 }, (_, i) => i + 21));
     await syncFolder(createFakeSession(folder), store, simpleParse, base);
     assert.deepEqual(liveUids(store, 1), Array.from({ length: 40 }, (_, i) => i + 1));
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { atom, encodeCommand, list, mailbox, raw, sequence, str } from '../../src/imap/wire/encoder.js';
-import { decodeMailboxName, encodeMailboxName } from '../../src/imap/wire/mailbox-name.js';
+import { decodeMailboxName, encodeMailboxName, isModifiedUtf7, toWireMailboxName } from '../../src/imap/wire/mailbox-name.js';
 import { countInRanges, formatSequenceSet, mergeRanges, rangeMembership } from '../../src/imap/wire/sequence-set.js';
 
 const plain = { literalPlus: false, literalMinus: false, utf8Accept: false };
@@ -56,5 +56,24 @@ describe('command encoder', () => {
     assert.equal(encodeMailboxName('inbox'), 'INBOX');
     assert.equal(text(encodeCommand('a', 'SELECT', [mailbox('Gelöschte Elemente')], plain)), 'a SELECT "Gel&APY-schte Elemente"\r\n');
     assert.equal(text(encodeCommand('a', 'SELECT', [mailbox('Gelöschte')], { ...plain, utf8Accept: true })), 'a SELECT "Gelöschte"\r\n');
+  });
+
+  test('a wire name from LIST passes through untouched; display names and bare & are encoded once', () => {
+    const sent = (name: string, utf8Accept = false) => text(encodeCommand('a', 'EXAMINE', [mailbox(name)], { ...plain, utf8Accept }));
+    // Before: `Entw&APw-rfe` went out as `Entw&-APw-rfe` and every non-ASCII folder failed with NO.
+    assert.equal(sent('Entw&APw-rfe'), 'a EXAMINE Entw&APw-rfe\r\n');
+    assert.equal(sent('Entwürfe'), 'a EXAMINE Entw&APw-rfe\r\n');
+    assert.equal(sent('A&-B'), 'a EXAMINE A&-B\r\n');
+    assert.equal(sent('A&B'), 'a EXAMINE A&-B\r\n');
+    assert.equal(sent('Work/&ANw-n&AO8-code/Deep'), 'a EXAMINE Work/&ANw-n&AO8-code/Deep\r\n');
+    assert.equal(sent('&XfJT0ZAB-'), 'a EXAMINE &XfJT0ZAB-\r\n');
+    assert.equal(sent('R&D-Team'), 'a EXAMINE R&-D-Team\r\n'); // `&D-` is not a whole UTF-16 unit
+    // Under UTF8=ACCEPT the name is the server's UTF-8, sent as is (not even NFC-normalised).
+    assert.equal(sent('Entwu\u0308rfe', true), 'a EXAMINE "Entwu\u0308rfe"\r\n');
+    assert.equal(sent('R&D-Team', true), 'a EXAMINE R&D-Team\r\n');
+    assert.equal(isModifiedUtf7('&AMk-l&AOk-ments envoy&AOk-s'), true);
+    for (const bad of ['&', 'a&b', '&AOQ', '&AO-', '&AOR-', '&A-', 'ü', '&AOQ=-']) assert.equal(isModifiedUtf7(bad), false, bad);
+    assert.equal(decodeMailboxName('R&D-Team'), 'R&D-Team');
+    assert.equal(toWireMailboxName('inbox', false), 'INBOX');
   });
 });

@@ -445,7 +445,7 @@ export class ImapClient {
     if (wantStatus) returnOptions.push(atom('STATUS'), list(atom('MESSAGES'), atom('UIDNEXT'), atom('UIDVALIDITY'), ...(this.capabilities.has('CONDSTORE') ? [atom('HIGHESTMODSEQ')] : [])));
     const collect = (data: UntaggedResponse): boolean => {
       if (data.type === 'list' && data.command === 'LIST') {
-        entries.push(toMailboxInfo(data));
+        entries.push(toMailboxInfo(data, this.enabled.has('UTF8=ACCEPT')));
         return true;
       }
       if (data.type === 'status') {
@@ -815,12 +815,13 @@ export class ImapClient {
   }
 }
 
-function toMailboxInfo(data: ListResponse): MailboxInfo {
+/** Under UTF8=ACCEPT the server's names are UTF-8 already: the display name is the name. */
+function toMailboxInfo(data: ListResponse, utf8Accept: boolean): MailboxInfo {
   const lower = data.attributes.map((a) => a.toLowerCase());
   const special = data.attributes.find((a) => SPECIAL_USE.has(a.toLowerCase())) ?? null;
   return {
     name: data.mailbox,
-    displayName: decodeMailboxName(data.mailbox),
+    displayName: utf8Accept ? data.mailbox : decodeMailboxName(data.mailbox),
     delimiter: data.delimiter,
     attributes: data.attributes,
     specialUse: special,

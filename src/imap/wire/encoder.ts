@@ -5,7 +5,7 @@
  * (CR, LF and NUL always go into a literal), so nothing can inject a second command.
  */
 import { ConfigError } from '../../errors.js';
-import { encodeMailboxName } from './mailbox-name.js';
+import { toWireMailboxName } from './mailbox-name.js';
 import { formatSequenceSet } from './sequence-set.js';
 import type { NumberRange } from './types.js';
 
@@ -18,6 +18,8 @@ export type CommandArg =
   | { kind: 'literal'; value: Uint8Array; binary?: boolean }
   | { kind: 'list'; items: CommandArg[] }
   | { kind: 'sequence'; set: Iterable<number> | NumberRange[] | string }
+  /** A mailbox: a wire name (as LIST returned it) passes through untouched, a display name is
+   * encoded (see mailbox-name.ts). */
   | { kind: 'mailbox'; name: string }
   /** A fixed fragment written by the library itself, e.g. `BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]`;
    * printable ASCII only. */
@@ -111,7 +113,7 @@ function writeArg(builder: Builder, arg: CommandArg, options: EncodeOptions): vo
       writeLiteral(builder, arg.value, options, arg.binary === true);
       return;
     case 'mailbox':
-      writeString(builder, options.utf8Accept ? arg.name.normalize('NFC') : encodeMailboxName(arg.name), options);
+      writeString(builder, toWireMailboxName(arg.name, options.utf8Accept), options);
       return;
     case 'sequence': {
       const text = typeof arg.set === 'string' ? arg.set : formatSequenceSet(arg.set as Iterable<number>);

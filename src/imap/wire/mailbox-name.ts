@@ -1,7 +1,11 @@
 /**
  * Mailbox names on the wire: modified UTF-7 (RFC 3501 §5.1.3) unless UTF8=ACCEPT is enabled.
- * Encoding is idempotent for names that are already valid 7-bit mUTF-7 (`&` is escaped as `&-`),
- * decoding returns the raw name when it is not valid mUTF-7, and results are NFC-normalised.
+ *
+ * `toWireMailboxName` decides what a command sends: a name that already is a wire name (what
+ * LIST returned: printable ASCII and valid mUTF-7, or anything under UTF8=ACCEPT) passes through
+ * byte for byte; any other name (non-ASCII text, or a bare `&`) is a display name and is encoded.
+ * `encodeMailboxName` always encodes (`&` becomes `&-`); `decodeMailboxName` returns the raw name
+ * when it is not valid mUTF-7, and NFC-normalises what it decodes.
  */
 
 function utf16ToModifiedBase64(units: number[]): string {
@@ -35,8 +39,38 @@ export function encodeMailboxName(name: string): string {
   return out;
 }
 
+const MODIFIED_BASE64 = /^[A-Za-z0-9+,]+$/;
+
+/** True when `name` is printable ASCII in which every `&` starts a well-formed shift sequence
+ * (`&-`, or modified base64 of whole UTF-16 units with zero padding bits, closed by `-`). */
+export function isModifiedUtf7(name: string): boolean {
+  if (!/^[\x20-\x7e]*$/.test(name)) return false;
+  for (let i = name.indexOf('&'); i >= 0; i = name.indexOf('&', i + 1)) {
+    const end = name.indexOf('-', i + 1);
+    if (end < 0) return false;
+    const encoded = name.slice(i + 1, end);
+    if (encoded !== '') {
+      if (!MODIFIED_BASE64.test(encoded)) return false;
+      const bits = encoded.length * 6;
+      if (Math.floor(bits / 8) % 2 !== 0 || bits % 16 >= 6) return false;
+      const last = BASE64_ALPHABET.indexOf((encoded[encoded.length - 1] as string).replace(',', '/'));
+      if ((last & ((1 << bits % 16) - 1)) !== 0) return false;
+    }
+    i = end;
+  }
+  return true;
+}
+
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** What a command sends for `name`: see the module comment. */
+export function toWireMailboxName(name: string, utf8Accept: boolean): string {
+  if (utf8Accept) return name;
+  return /^INBOX$/i.test(name) ? 'INBOX' : isModifiedUtf7(name) ? name : encodeMailboxName(name);
+}
+
 export function decodeMailboxName(wire: string): string {
-  if (!wire.includes('&')) return wire;
+  if (!wire.includes('&') || !isModifiedUtf7(wire)) return wire;
   let out = '';
   for (let i = 0; i < wire.length; i++) {
     const ch = wire[i] as string;

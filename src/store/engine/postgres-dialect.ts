@@ -236,4 +236,31 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER messages_search_update AFTER UPDATE OF subject, sender, recipients, body_text ON messages
     FOR EACH ROW EXECUTE FUNCTION prx_message_search_refresh();
   `,
+  // 3: mailbox semantics, as SQLite migration 3 (covered UID range, deleted folders, Gmail ids and
+  // labels, views of what is live); labels are read with jsonb_array_elements_text
+  `
+  ALTER TABLE sync_state ADD COLUMN covered_from BIGINT NOT NULL DEFAULT 1;
+  ALTER TABLE folders ADD COLUMN deleted_at BIGINT;
+  ALTER TABLE messages ADD COLUMN gm_msgid TEXT;
+  ALTER TABLE messages ADD COLUMN gm_thrid TEXT;
+  ALTER TABLE messages ADD COLUMN gm_labels TEXT;
+  CREATE INDEX idx_messages_gm_msgid ON messages (account_id, gm_msgid) WHERE gm_msgid IS NOT NULL;
+  CREATE INDEX idx_messages_gm_thrid ON messages (account_id, gm_thrid) WHERE gm_thrid IS NOT NULL;
+  CREATE VIEW message_labels AS
+    SELECT m.account_id, m.id AS message_row_id, label.value AS label
+      FROM messages m, jsonb_array_elements_text(m.gm_labels::jsonb) AS label(value)
+     WHERE m.gm_labels IS NOT NULL;
+  CREATE VIEW live_messages AS
+    SELECT m.* FROM messages m
+     WHERE EXISTS (SELECT 1 FROM message_locations l WHERE l.message_row_id = m.id AND l.deleted_at IS NULL);
+  CREATE VIEW folder_messages AS
+    SELECT f.account_id, f.id AS folder_id, f.name AS folder, f.display_name AS folder_display_name,
+           l.uidvalidity, l.uid, l.flags, l.modseq, l.internaldate,
+           m.id AS message_row_id, m.message_id, m.subject, m.sender, m.sender_address, m.recipients,
+           m.date, m.snippet, m.size, m.truncated, m.parse_error
+      FROM message_locations l
+      JOIN folders f ON f.id = l.folder_id
+      JOIN messages m ON m.id = l.message_row_id
+     WHERE l.deleted_at IS NULL;
+  `,
 ];
