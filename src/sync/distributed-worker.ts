@@ -7,6 +7,8 @@
  * any number of processes or hosts, share one PostgreSQL database; a worker that dies stops
  * renewing and its jobs are claimed again when the lease expires, resuming from the stored cursor.
  * Between claims it sleeps until the next job is due, `pollMs` at most, or a NOTIFY wakes it.
+ * Stopping (its signal) interrupts running jobs; they are released due at once, without a
+ * failure, and their next holder resumes from the stored cursor.
  */
 
 import { isPrxError, type ErrorCode } from '../errors.js';
@@ -101,6 +103,10 @@ export async function runDistributedWorker(options: DistributedWorkerOptions): P
       report.newMessages += result.newMessages;
       outcome = { kind: 'ok', nextInMs: result.remaining > 0 ? 0 : intervalMs };
     } catch (error) {
+      if (options.signal?.aborted && !lost) {
+        outcome = { kind: 'interrupted' };
+        return finish(outcome);
+      }
       const code: ErrorCode | 'UNKNOWN' = isPrxError(error) ? error.code : 'UNKNOWN';
       const message = error instanceof Error ? error.message : String(error);
       const seconds = backoffSeconds(lease.failureCount + 1, code, backoff, isPrxError(error) ? error.retryAfterMs : undefined);
@@ -109,10 +115,14 @@ export async function runDistributedWorker(options: DistributedWorkerOptions): P
       clearInterval(renewal);
       options.signal?.removeEventListener('abort', stop);
     }
-    const ours = await options.queue.release(lease, outcome).catch(() => false);
-    if (outcome.kind === 'ok' && ours) report.succeeded++;
-    else if (outcome.kind === 'failed') report.failed++;
-    options.onEvent?.({ kind: 'released', lease, outcome, ours });
+    return finish(outcome);
+
+    async function finish(result: LeaseOutcome): Promise<void> {
+      const ours = await options.queue.release(lease, result).catch(() => false);
+      if (result.kind === 'ok' && ours) report.succeeded++;
+      else if (result.kind === 'failed') report.failed++;
+      options.onEvent?.({ kind: 'released', lease, outcome: result, ours });
+    }
   };
 
   try {
