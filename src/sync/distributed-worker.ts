@@ -84,10 +84,11 @@ export async function runDistributedWorker(options: DistributedWorkerOptions): P
     const stop = (): void => controller.abort();
     options.signal?.addEventListener('abort', stop, { once: true });
     let lost = false;
+    let ended = false; // a renewal still in flight after the release is not a lost lease
     const renewal = setInterval(() => {
       options.queue.renew(lease, leaseMs).then(
         (ok) => {
-          if (!ok && !lost) {
+          if (!ok && !lost && !ended) {
             lost = true;
             report.leasesLost++;
             options.onEvent?.({ kind: 'lease-lost', lease });
@@ -112,6 +113,7 @@ export async function runDistributedWorker(options: DistributedWorkerOptions): P
       const seconds = backoffSeconds(lease.failureCount + 1, code, backoff, isPrxError(error) ? error.retryAfterMs : undefined);
       outcome = { kind: 'failed', error: `${code}: ${message}`, backoffMs: seconds * 1000 };
     } finally {
+      ended = true;
       clearInterval(renewal);
       options.signal?.removeEventListener('abort', stop);
     }
