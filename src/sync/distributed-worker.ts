@@ -79,8 +79,15 @@ export async function runDistributedWorker(options: DistributedWorkerOptions): P
   const unsubscribe = options.wake?.subscribe(wake);
   options.signal?.addEventListener('abort', wake, { once: true });
 
+  /** Jobs running here, by account/folder: a re-grant of one of them to this worker (its lease
+   * expired while this process was too busy to renew) supersedes the older run. */
+  const local = new Map<string, AbortController>();
+
   const runOne = async (lease: Lease): Promise<void> => {
     const controller = new AbortController();
+    const key = `${lease.accountId}\u0000${lease.folder}`;
+    local.get(key)?.abort();
+    local.set(key, controller);
     const stop = (): void => controller.abort();
     options.signal?.addEventListener('abort', stop, { once: true });
     let lost = false;
@@ -114,6 +121,7 @@ export async function runDistributedWorker(options: DistributedWorkerOptions): P
       outcome = { kind: 'failed', error: `${code}: ${message}`, backoffMs: seconds * 1000 };
     } finally {
       ended = true;
+      if (local.get(key) === controller) local.delete(key);
       clearInterval(renewal);
       options.signal?.removeEventListener('abort', stop);
     }
