@@ -28,6 +28,7 @@ if [ -f test/servers/postgres.sh ]; then
     export PRX_TEST_POSTGRES_URL=$(bash test/servers/postgres.sh env)
   else
     echo "could not start the test PostgreSQL: PostgreSQL tests will be skipped" >&2
+    export PRX_TEST_POSTGRES_UNAVAILABLE="test/servers/postgres.sh start failed (see above)"
   fi
 fi
 

@@ -29,7 +29,9 @@ export interface Lease extends QueueJob {
 
 export type LeaseOutcome =
   | { kind: 'ok'; /** run again after this many ms (0: now, e.g. more messages are waiting) */ nextInMs: number }
-  | { kind: 'failed'; error: string; backoffMs: number };
+  | { kind: 'failed'; error: string; backoffMs: number }
+  /** The worker is shutting down: due again at once, failure count and last error unchanged. */
+  | { kind: 'interrupted' };
 
 export const WORK_QUEUE_DDL = `
   CREATE TABLE IF NOT EXISTS sync_jobs (
@@ -206,14 +208,14 @@ export async function openWorkQueue(db: Database, options: WorkQueueOptions = {}
     },
     async release(lease, outcome) {
       return db.transaction(async (tx) => {
-        const ok = outcome.kind === 'ok';
-        const delay = ok ? outcome.nextInMs : outcome.backoffMs;
+        const delay = outcome.kind === 'ok' ? outcome.nextInMs : outcome.kind === 'failed' ? outcome.backoffMs : 0;
+        const failures = outcome.kind === 'ok' ? 0 : outcome.kind === 'failed' ? lease.failureCount + 1 : lease.failureCount;
         const changed = await tx.run(
           `UPDATE sync_jobs SET lease_owner = NULL, lease_expires_at = NULL,
                   next_allowed_at = clock_timestamp() + make_interval(secs => ? / 1000.0),
-                  failure_count = ?, last_error = ?
+                  failure_count = ?, last_error = CASE WHEN ? = 'interrupted' THEN last_error ELSE ? END
             WHERE account_id = ? AND folder = ? AND lease_owner = ? AND lease_seq = ?`,
-          [delay, ok ? 0 : lease.failureCount + 1, ok ? null : outcome.error, lease.accountId, lease.folder, lease.workerId, lease.seq],
+          [delay, failures, outcome.kind, outcome.kind === 'failed' ? outcome.error : null, lease.accountId, lease.folder, lease.workerId, lease.seq],
         );
         await tx.run(
           `UPDATE lease_log SET released_at = clock_timestamp(), outcome = ?

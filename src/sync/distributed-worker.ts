@@ -7,6 +7,8 @@
  * any number of processes or hosts, share one PostgreSQL database; a worker that dies stops
  * renewing and its jobs are claimed again when the lease expires, resuming from the stored cursor.
  * Between claims it sleeps until the next job is due, `pollMs` at most, or a NOTIFY wakes it.
+ * Stopping (its signal) interrupts running jobs; they are released due at once, without a
+ * failure, and their next holder resumes from the stored cursor.
  */
 
 import { isPrxError, type ErrorCode } from '../errors.js';
@@ -77,15 +79,23 @@ export async function runDistributedWorker(options: DistributedWorkerOptions): P
   const unsubscribe = options.wake?.subscribe(wake);
   options.signal?.addEventListener('abort', wake, { once: true });
 
+  /** Jobs running here, by account/folder: a re-grant of one of them to this worker (its lease
+   * expired while this process was too busy to renew) supersedes the older run. */
+  const local = new Map<string, AbortController>();
+
   const runOne = async (lease: Lease): Promise<void> => {
     const controller = new AbortController();
+    const key = `${lease.accountId}\u0000${lease.folder}`;
+    local.get(key)?.abort();
+    local.set(key, controller);
     const stop = (): void => controller.abort();
     options.signal?.addEventListener('abort', stop, { once: true });
     let lost = false;
+    let ended = false; // a renewal still in flight after the release is not a lost lease
     const renewal = setInterval(() => {
       options.queue.renew(lease, leaseMs).then(
         (ok) => {
-          if (!ok && !lost) {
+          if (!ok && !lost && !ended) {
             lost = true;
             report.leasesLost++;
             options.onEvent?.({ kind: 'lease-lost', lease });
@@ -101,18 +111,28 @@ export async function runDistributedWorker(options: DistributedWorkerOptions): P
       report.newMessages += result.newMessages;
       outcome = { kind: 'ok', nextInMs: result.remaining > 0 ? 0 : intervalMs };
     } catch (error) {
+      if (options.signal?.aborted && !lost) {
+        outcome = { kind: 'interrupted' };
+        return finish(outcome);
+      }
       const code: ErrorCode | 'UNKNOWN' = isPrxError(error) ? error.code : 'UNKNOWN';
       const message = error instanceof Error ? error.message : String(error);
       const seconds = backoffSeconds(lease.failureCount + 1, code, backoff, isPrxError(error) ? error.retryAfterMs : undefined);
       outcome = { kind: 'failed', error: `${code}: ${message}`, backoffMs: seconds * 1000 };
     } finally {
+      ended = true;
+      if (local.get(key) === controller) local.delete(key);
       clearInterval(renewal);
       options.signal?.removeEventListener('abort', stop);
     }
-    const ours = await options.queue.release(lease, outcome).catch(() => false);
-    if (outcome.kind === 'ok' && ours) report.succeeded++;
-    else if (outcome.kind === 'failed') report.failed++;
-    options.onEvent?.({ kind: 'released', lease, outcome, ours });
+    return finish(outcome);
+
+    async function finish(result: LeaseOutcome): Promise<void> {
+      const ours = await options.queue.release(lease, result).catch(() => false);
+      if (result.kind === 'ok' && ours) report.succeeded++;
+      else if (result.kind === 'failed') report.failed++;
+      options.onEvent?.({ kind: 'released', lease, outcome: result, ours });
+    }
   };
 
   try {

@@ -16,6 +16,10 @@ let cached: { url: string | null; reason: string | null } | null = null;
 
 function discover(): { url: string | null; reason: string | null } {
   if (process.env.PRX_TEST_POSTGRES_URL) return { url: process.env.PRX_TEST_POSTGRES_URL, reason: null };
+  // scripts/test.sh already tried (and says why): do not try again in every test file.
+  if (process.env.PRX_TEST_POSTGRES_UNAVAILABLE) {
+    return { url: null, reason: `PostgreSQL could not be installed or started: ${process.env.PRX_TEST_POSTGRES_UNAVAILABLE}` };
+  }
   try {
     execFileSync('bash', [script, 'start'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 180_000 });
     const url = execFileSync('bash', [script, 'env'], { encoding: 'utf8' }).trim();

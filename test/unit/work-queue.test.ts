@@ -119,6 +119,22 @@ describe('distributed work queue (PostgreSQL)', { skip: postgresSkipReason() }, 
     await store.close();
   });
 
+  test('stopping a worker interrupts its job: released due at once, no failure counted', async () => {
+    const { store, queue } = await setup(1, ['INBOX']);
+    const stop = new AbortController();
+    const report = await runDistributedWorker({
+      workerId: 'w1', queue, leaseMs: 5000, pollMs: 50, intervalMs: 3_600_000, signal: stop.signal,
+      runJob: (_lease, signal) => new Promise((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(new Error('aborted')));
+        setTimeout(() => stop.abort(), 100);
+      }),
+    });
+    assert.equal(report.failed, 0);
+    const row = await store.db.one('SELECT failure_count, last_error, lease_owner, next_allowed_at <= clock_timestamp() AS due FROM sync_jobs');
+    assert.deepEqual({ ...row }, { failure_count: 0, last_error: null, lease_owner: null, due: true });
+    await store.close();
+  });
+
   test('renewal keeps the lease past its original expiry', async () => {
     const { store, queue } = await setup(1, ['INBOX']);
     const lease = await queue.claim('w1', 300);

@@ -82,7 +82,8 @@ export async function runWorkerCommand(args: WorkerArgs, signal?: AbortSignal): 
   }
   if (!Array.isArray(entries)) throw new ConfigError('the accounts file must hold a JSON array');
   const store = await openStore(args.db, { postgres: { poolSize: args.concurrency + 3, applicationName: `prx-email worker ${args.workerId}` } });
-  const plugin = new EmailPlugin({ store, parseWorkers: 0 });
+  // MIME is parsed on worker threads (the default) so a large batch never delays lease renewals.
+  const plugin = new EmailPlugin({ store });
   const listener = args.listen ? await listenForJobs(store.db) : null;
   try {
     const queue = await openWorkQueue(store.db);
