@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: build, start the project's Dovecot and PostgreSQL (installing them when
 # missing), run every test file under dist/test with node's built-in runner, then again under Bun
-# (scripts/test-bun.sh,
-# with a smaller fuzz budget and fewer property runs: PRX_BUN_FUZZ_SECONDS, default 20, and
-# PRX_BUN_PROPERTY_RUNS, default 200), stop Dovecot, and end with the line "N passed, N failed"
-# summed over both runs. Exit status is non-zero when anything failed.
+# (scripts/test-bun.sh, with a smaller fuzz budget and fewer property runs: PRX_BUN_FUZZ_SECONDS,
+# default 20, and PRX_BUN_PROPERTY_RUNS, default 200), stop both servers, and end with the line
+# "N passed, N failed" summed over both runs. Exit status is non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
