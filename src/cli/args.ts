@@ -23,7 +23,7 @@ export type CliCommand =
   | { command: 'sync'; connection: ConnectionArgs; folders: string[]; allFolders: boolean; db: string; maxMessages: number; json: boolean; limits: SyncLimits }
   | { command: 'sync-config'; config: string; account?: string; db?: string; allFolders: boolean; maxMessages: number; json: boolean; limits: SyncLimits }
   | { command: 'watch'; connection: ConnectionArgs; folders: string[]; db: string; maxMessages: number; json: boolean; logFormat: LogFormat }
-  | { command: 'daemon'; config: string; db?: string; logFormat: LogFormat; json: boolean }
+  | { command: 'daemon'; config: string; db?: string; workerId?: string; logFormat: LogFormat; json: boolean }
   | { command: 'status'; db: string; json: boolean }
   | { command: 'list'; db: string; account?: string; folder?: string; limit: number; json: boolean }
   | { command: 'search'; db: string; query: string; account?: string; limit: number; json: boolean }
@@ -42,6 +42,9 @@ export const USAGE = `usage:
   prx-email daemon --config FILE [--db mail.db] [--log-format json|text]
                  keep every account of the config file in sync (IDLE push, polling, reconnect);
                  SIGTERM/SIGINT stop it cleanly, SIGHUP reloads the config
+  prx-email daemon --config FILE --db postgres://… --worker-id W
+                 one worker of the distributed runner: several daemons on one PostgreSQL store
+                 share the account x folder jobs under leases (docs/postgres.md)
   prx-email sync --config FILE [--account NAME] [--all-folders] [--db mail.db] [--max-messages N]
                  [--since YYYY-MM-DD] [--json]
   prx-email sync --host H --port P --user U (--password-env VAR | --oauth-token-env VAR)
@@ -62,7 +65,7 @@ providers: gmail, outlook, yahoo, fastmail, protonmail-bridge`;
 const COMMANDS = new Set(['sync', 'watch', 'daemon', 'status', 'list', 'search', 'show']);
 const TAKES_VALUE = new Set([
   '--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--since',
-  '--config', '--account', '--log-format', '--limit',
+  '--config', '--account', '--log-format', '--limit', '--worker-id',
 ]);
 const BOOLEANS = new Set(['--starttls', '--all-folders', '--json', '--raw', '--html', '--text']);
 
@@ -70,7 +73,7 @@ const BOOLEANS = new Set(['--starttls', '--all-folders', '--json', '--raw', '--h
 const ALLOWED: Record<string, string[]> = {
   sync: ['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--since', '--starttls', '--all-folders', '--json', '--config', '--account'],
   watch: ['--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--starttls', '--json', '--log-format'],
-  daemon: ['--config', '--db', '--log-format', '--json'],
+  daemon: ['--config', '--db', '--worker-id', '--log-format', '--json'],
   status: ['--db', '--json'],
   list: ['--db', '--account', '--folder', '--limit', '--json'],
   search: ['--db', '--account', '--limit', '--json'],
@@ -134,7 +137,9 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
       expectPositional(0, '');
       const config = one('--config');
       if (!config) throw new ConfigError('daemon needs --config FILE');
-      return { command, config, ...(dbFlag !== undefined ? { db: dbFlag } : {}), logFormat: logFormat(one('--log-format')), json };
+      const workerId = one('--worker-id');
+      if (workerId !== undefined && !/^postgres(ql)?:\/\//i.test(dbFlag ?? '')) throw new ConfigError('--worker-id needs --db postgres://… (workers share a PostgreSQL store)');
+      return { command, config, ...(dbFlag !== undefined ? { db: dbFlag } : {}), ...(workerId !== undefined ? { workerId } : {}), logFormat: logFormat(one('--log-format')), json };
     }
     case 'list': {
       expectPositional(0, '');

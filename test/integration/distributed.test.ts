@@ -20,6 +20,7 @@ import { maxConcurrentPerAccount, overlappingGrants } from '../support/lease-log
 import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
 
 const workerScript = resolve(dirname(fileURLToPath(import.meta.url)), '../../src/cli/commands/worker.js');
+const cliScript = resolve(dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 let env: DovecotEnv;
 
 function accountsFile(users: string[], folders?: string[]): string {
@@ -155,6 +156,52 @@ describe('distributed runner: worker processes on PostgreSQL + Dovecot', { skip:
     assert.equal(await maxConcurrentPerAccount(store.db), 1);
     for (const folder of ['INBOX', 'Archive', 'Sent']) assert.deepEqual(await liveLocations(store, `${user}@test`, folder), { live: 150, distinctUids: 150 });
     assert.equal(await overlappingGrants(store.db), 0);
+    await store.close();
+  });
+
+  test('prx-email daemon --config FILE --db postgres://… --worker-id W: two daemons share the config accounts; SIGTERM exits 0', async () => {
+    const users = ['pgw9', 'pgw10'];
+    users.forEach((user, i) => {
+      resetUser(env, user);
+      deliver(user, 'INBOX', 20, 5000 + i);
+    });
+    const url = freshSchemaUrl('prx_daemon');
+    const dir = mkdtempSync(join(tmpdir(), 'prx-daemon-worker-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        accounts: users.map((user) => ({ name: user, email: `${user}@test`, host: env.host, port: env.implicitPort, user, passwordEnv: `PW_${user.toUpperCase()}`, ca: env.caFile, folders: ['INBOX'] })),
+        schedule: { intervalSeconds: 3600, maxConcurrency: 2 },
+      }),
+    );
+    const secrets = Object.fromEntries(users.map((user) => [`PW_${user.toUpperCase()}`, env.users[user] as string]));
+    const daemons = ['d1', 'd2'].map((id) => {
+      const child = spawn(process.execPath, [cliScript, 'daemon', '--config', config, '--db', url, '--worker-id', id, '--log-format', 'json'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...secrets },
+      });
+      let out = '';
+      child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const done = new Promise<{ code: number | null; out: string }>((resolveDone) => child.on('exit', (code) => resolveDone({ code, out })));
+      return { child, done, output: () => out };
+    });
+    const store = await openStore(url);
+    const deadline = Date.now() + 60_000;
+    let counts = users.map(() => ({ live: 0, distinctUids: 0 }));
+    while (Date.now() < deadline) {
+      counts = await Promise.all(users.map((user) => liveLocations(store, `${user}@test`, 'INBOX')));
+      if (counts.every((c) => c.live === 20)) break;
+      await sleep(200);
+    }
+    assert.deepEqual(counts, users.map(() => ({ live: 20, distinctUids: 20 })), daemons.map((d) => d.output()).join('\n'));
+    assert.equal(await overlappingGrants(store.db), 0);
+    for (const daemon of daemons) daemon.child.kill('SIGTERM');
+    for (const result of await Promise.all(daemons.map((d) => d.done))) {
+      assert.equal(result.code, 0, result.out);
+      for (const user of users) assert.ok(!result.out.includes(env.users[user] as string), 'no password in the logs');
+    }
     await store.close();
   });
 });

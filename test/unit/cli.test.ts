@@ -26,7 +26,7 @@ describe('CLI arguments', () => {
   test('daemon, sync --config, watch, and the readers', () => {
     assert.deepEqual(parseCliArgs(['daemon', '--config', 'c.json'], {}), { command: 'daemon', config: 'c.json', logFormat: 'text', json: false });
     assert.deepEqual(parseCliArgs(['daemon', '--config', 'c.json', '--db', 'x.db', '--log-format', 'json'], {}), { command: 'daemon', config: 'c.json', db: 'x.db', logFormat: 'json', json: false });
-    assert.deepEqual(parseCliArgs(['sync', '--config', 'c.json', '--account', 'work'], {}), { command: 'sync-config', config: 'c.json', account: 'work', allFolders: false, maxMessages: 1000, json: false });
+    assert.deepEqual(parseCliArgs(['sync', '--config', 'c.json', '--account', 'work'], {}), { command: 'sync-config', config: 'c.json', account: 'work', allFolders: false, maxMessages: 1000, json: false, limits: { cap: null, since: null } });
     assert.deepEqual(parseCliArgs(['list', '--folder', 'INBOX', '--limit', '5', '--account', 'me@x'], {}), { command: 'list', db: 'mail.db', account: 'me@x', folder: 'INBOX', limit: 5, json: false });
     assert.deepEqual(parseCliArgs(['search', 'invoice 2024', '--json'], {}), { command: 'search', db: 'mail.db', query: 'invoice 2024', limit: 20, json: true });
     assert.deepEqual(parseCliArgs(['show', '42'], {}), { command: 'show', db: 'mail.db', id: 42, format: 'summary', json: false });
@@ -52,6 +52,30 @@ describe('CLI arguments', () => {
     assert.match(parseError(['list', '--limit', '501']), /--limit must be an integer from 1 to 500/);
     assert.match(parseError(['list', 'extra']), /unexpected argument 'extra'/);
     assert.match(parseError(['frobnicate']), /unknown command 'frobnicate'/);
+  });
+});
+
+describe('CLI arguments: sync limits and the distributed worker', () => {
+  const base = ['--host', 'h', '--user', 'u', '--password-env', 'PW'];
+  test('--max-messages caps the invocation, --since is a real calendar day', () => {
+    const none = parseCliArgs(['sync', ...base], { PW: 'x' });
+    assert.ok(none.command === 'sync');
+    assert.deepEqual(none.limits, { cap: null, since: null });
+    const both = parseCliArgs(['sync', ...base, '--max-messages', '50', '--since', '2026-02-28'], { PW: 'x' });
+    assert.ok(both.command === 'sync');
+    assert.deepEqual(both.limits, { cap: 50, since: '2026-02-28' });
+    assert.throws(() => parseCliArgs(['sync', ...base, '--since', '2026-02-30'], { PW: 'x' }), { code: 'CONFIG' });
+    assert.throws(() => parseCliArgs(['sync', ...base, '--since', 'yesterday'], { PW: 'x' }), { code: 'CONFIG' });
+  });
+
+  test('daemon --worker-id needs a PostgreSQL --db', () => {
+    const worker = parseCliArgs(['daemon', '--config', 'c.json', '--db', 'postgres://u@127.0.0.1/prx', '--worker-id', 'w1'], {});
+    assert.ok(worker.command === 'daemon');
+    assert.equal(worker.workerId, 'w1');
+    assert.throws(() => parseCliArgs(['daemon', '--config', 'c.json', '--worker-id', 'w1'], {}), /postgres/);
+    assert.throws(() => parseCliArgs(['daemon', '--config', 'c.json', '--db', 'mail.db', '--worker-id', 'w1'], {}), { code: 'CONFIG' });
+    const plain = parseCliArgs(['daemon', '--config', 'c.json'], {});
+    assert.ok(plain.command === 'daemon' && plain.workerId === undefined);
   });
 });
 
@@ -95,12 +119,12 @@ describe('CLI output', () => {
     createLineLogger('text', { write: (t) => out.push(t) }, at).warn?.({ event: 'error' }, 'a/INBOX: AUTH: \u001b[31mno');
     assert.deepEqual(JSON.parse(out[0] as string), { time: '2026-12-02T00:00:00.000Z', level: 'info', msg: 'a/INBOX: +1', event: 'synced', account: 'a\u001b[2J' });
     assert.ok((out[0] as string).includes('\\u001b'), 'JSON escapes the control character');
-    assert.equal(out[1], '2026-12-02T00:00:00.000Z warn  a/INBOX: AUTH: ?[31mno\n');
+    assert.equal(out[1], '2026-12-02T00:00:00.000Z warn  a/INBOX: AUTH: no\n', 'the escape sequence is removed whole');
   });
 
   test('table cells: one line, no escape sequences, shortened with an ellipsis', () => {
-    assert.equal(safeText('a\u0007b\u009bc\nd\te'), 'a?b?c\nd\te');
-    assert.equal(cell('Hello\r\nworld\u001b[1m', 40), 'Hello? world?[1m');
+    assert.equal(safeText('a\u0007b\u009bc\nd\te'), 'ab\nd\te', 'BEL and the 8-bit CSI sequence (with its final byte) removed');
+    assert.equal(cell('Hello\r\nworld\u001b[1m', 40), 'Hello world');
     assert.equal(cell('x'.repeat(10), 5), 'xxxx…');
   });
 });

@@ -5,6 +5,7 @@
  * SIGHUP re-reads the config file and its secrets (a bad file is logged and the running
  * configuration kept). One log line per sync and per state change.
  */
+import { ConfigError } from '../../errors.js';
 import { openStore, type Store } from '../../store/index.js';
 import { loadServiceConfig } from '../../sync/service/config.js';
 import { resolveServiceAccounts } from '../../sync/service/accounts.js';
@@ -13,6 +14,7 @@ import type { ServiceSchedule } from '../../sync/service/config.js';
 import type { CliCommand } from '../args.js';
 import { errorInfo, pathFromConfig, type CliIO } from './common.js';
 import { createLineLogger } from './log.js';
+import { runWorker, type WorkerAccount } from './worker.js';
 import { accountFromFlags } from './sync.js';
 
 type DaemonCommand = Extract<CliCommand, { command: 'daemon' }>;
@@ -92,6 +94,7 @@ async function serve(
 }
 
 export async function runDaemon(command: DaemonCommand, io: CliIO, env: Record<string, string | undefined>): Promise<number> {
+  if (command.workerId !== undefined) return runDaemonWorker(command, command.workerId, io, env);
   const load = async (): Promise<Loaded> => {
     const config = loadServiceConfig(command.config);
     return {
@@ -114,4 +117,49 @@ export async function runWatch(command: WatchCommand, io: CliIO): Promise<number
     maxMessagesPerSync: command.maxMessages,
   };
   return serve({ accounts: [account], schedule: undefined, db: command.db }, null, command.logFormat, io);
+}
+
+/**
+ * `daemon --db postgres://… --worker-id W`: one worker of the distributed runner. The config
+ * file's accounts (secrets resolved here, never stored) and folders become jobs in the shared
+ * queue; the worker claims due jobs under leases until SIGTERM/SIGINT, then exits 0. Folders are
+ * names or special-use selectors (`"all"` needs a LIST per account and is not supported here).
+ */
+async function runDaemonWorker(command: DaemonCommand, workerId: string, io: CliIO, env: Record<string, string | undefined>): Promise<number> {
+  const config = loadServiceConfig(command.config);
+  const accounts = await resolveServiceAccounts(config.accounts, env);
+  const workerAccounts = accounts.map((account): WorkerAccount => {
+    if (account.folders === 'all') throw new ConfigError(`account ${account.name}: "folders": "all" is not supported with --worker-id; name the folders`);
+    return {
+      account: { email: account.email, ...(account.provider ? { provider: account.provider } : {}), imap: account.imap },
+      folders: account.folders.map((selector) => (selector.kind === 'name' ? selector.name : selector.use)),
+    };
+  });
+  const schedule = config.schedule;
+  const logger = createLineLogger(command.logFormat, io.stderr);
+  const controller = new AbortController();
+  const stop = (signal: string): void => {
+    logger.info?.({ event: 'stopping', signal }, `${signal}: stopping`);
+    controller.abort();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  logger.info?.({ event: 'started', worker: workerId, accounts: accounts.map((a) => a.name) }, `prx-email worker ${workerId} started: ${accounts.length} account(s)`);
+  const report = await runWorker(
+    {
+      db: command.db as string,
+      workerId,
+      concurrency: schedule?.maxConcurrency ?? 4,
+      leaseMs: 30_000,
+      intervalMs: (schedule?.intervalSeconds ?? 300) * 1000,
+      maxMessages: Math.min(...accounts.map((a) => a.maxMessagesPerSync ?? 1000)),
+      maxConnections: Math.min(...accounts.map((a) => a.maxConnections ?? 4)),
+      exitWhenIdle: false,
+      listen: true,
+    },
+    workerAccounts,
+    controller.signal,
+  );
+  logger.info?.({ event: 'stopped', worker: workerId, ...report }, `prx-email worker ${workerId} stopped`);
+  return 0;
 }

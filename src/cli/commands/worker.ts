@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `prx-email worker` (to be wired into `prx-email daemon --db postgres://… --worker-id W`): runs
+ * `prx-email daemon --config FILE --db postgres://… --worker-id W` (runWorker, called by daemon.ts)
+ * and this module's own `worker` entry point (accounts from a JSON file; tests and bench): run
  * one worker of the distributed runner against a PostgreSQL store. Accounts (with their
  * credentials, which stay in this process) come from a JSON file; their account x folder jobs are
  * added to the shared queue (idempotently), then the worker claims and syncs jobs until SIGINT or
@@ -21,11 +22,10 @@ import { listenForJobs, openWorkQueue, type QueueJob } from '../../store/work-qu
 import { runDistributedWorker, type WorkerReport } from '../../sync/distributed-worker.js';
 import { EmailPlugin, type AccountConfig } from '../../sync/email-plugin.js';
 
-export interface WorkerArgs {
+/** How one worker runs (the `worker` entry point's flags, or the daemon's config file). */
+export interface WorkerOptions {
   db: string;
   workerId: string;
-  accountsFile: string;
-  folders: string[];
   concurrency: number;
   leaseMs: number;
   intervalMs: number;
@@ -33,6 +33,18 @@ export interface WorkerArgs {
   maxConnections: number | null;
   exitWhenIdle: boolean;
   listen: boolean;
+}
+
+export interface WorkerArgs extends WorkerOptions {
+  accountsFile: string;
+  folders: string[];
+}
+
+/** An account the worker adds to the shared queue, with the folders (names or special-use
+ * selectors such as `\\Sent`) that become its jobs. */
+export interface WorkerAccount {
+  account: AccountConfig;
+  folders: string[];
 }
 
 const positiveInt = (name: string, value: string | undefined): number => {
@@ -81,27 +93,36 @@ export async function runWorkerCommand(args: WorkerArgs, signal?: AbortSignal): 
     throw new ConfigError(`cannot read the accounts file ${args.accountsFile}: ${(error as Error).message}`);
   }
   if (!Array.isArray(entries)) throw new ConfigError('the accounts file must hold a JSON array');
-  const store = await openStore(args.db, { postgres: { poolSize: args.concurrency + 3, applicationName: `prx-email worker ${args.workerId}` } });
+  const accounts = entries.map(({ folders, ...entry }): WorkerAccount => {
+    const { caFile, ...tls } = entry.imap.tls ?? {};
+    return { account: { ...entry, imap: { ...entry.imap, tls: { ...tls, ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}) } } }, folders: folders ?? args.folders };
+  });
+  return runWorker(args, accounts, signal);
+}
+
+/** Adds the accounts' jobs to the shared queue (idempotently), then claims and syncs due jobs
+ * under leases until `signal` (or, with exitWhenIdle, until nothing is due or leased). */
+export async function runWorker(options: WorkerOptions, accounts: WorkerAccount[], signal?: AbortSignal): Promise<WorkerReport> {
+  const store = await openStore(options.db, { postgres: { poolSize: options.concurrency + 3, applicationName: `prx-email worker ${options.workerId}` } });
   // MIME is parsed on worker threads (the default) so a large batch never delays lease renewals.
   const plugin = new EmailPlugin({ store });
-  const listener = args.listen ? await listenForJobs(store.db) : null;
+  const listener = options.listen ? await listenForJobs(store.db) : null;
   try {
     const queue = await openWorkQueue(store.db);
     const jobs: QueueJob[] = [];
-    for (const entry of entries) {
-      const { caFile, ...tls } = entry.imap.tls ?? {};
-      const accountId = await plugin.addAccount({ ...entry, imap: { ...entry.imap, tls: { ...tls, ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}) } } });
-      if (args.maxConnections !== null) await queue.setAccountLimit(accountId, args.maxConnections);
-      for (const folder of entry.folders ?? args.folders) jobs.push({ accountId, folder, maxMessages: args.maxMessages });
+    for (const { account, folders } of accounts) {
+      const accountId = await plugin.addAccount(account);
+      if (options.maxConnections !== null) await queue.setAccountLimit(accountId, options.maxConnections);
+      for (const folder of folders) jobs.push({ accountId, folder, maxMessages: options.maxMessages });
     }
     await queue.addJobs(jobs);
     return await runDistributedWorker({
-      workerId: args.workerId,
+      workerId: options.workerId,
       queue,
-      concurrency: args.concurrency,
-      leaseMs: args.leaseMs,
-      intervalMs: args.intervalMs,
-      exitWhenIdle: args.exitWhenIdle,
+      concurrency: options.concurrency,
+      leaseMs: options.leaseMs,
+      intervalMs: options.intervalMs,
+      exitWhenIdle: options.exitWhenIdle,
       ...(listener ? { wake: listener } : {}),
       ...(signal ? { signal } : {}),
       runJob: async (lease, jobSignal) => {
