@@ -19,10 +19,12 @@ test(`SIGKILL while writing never leaves a torn or inconsistent file (${engine} 
   const kills = 12;
   let lastCursor = 0;
   for (let i = 0; i < kills; i++) {
-    const child = spawn(process.execPath, [writer, path, engine], { stdio: 'ignore' });
-    // The file engine's process start (WebAssembly compile, open) takes ~0.7 s on a busy 2-core machine.
-    const start = engine === 'file' ? 900 : 300;
-    await new Promise((resolve) => setTimeout(resolve, start + Math.floor(Math.random() * (engine === 'file' ? 900 : 400))));
+    const child = spawn(process.execPath, [writer, path, engine], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // Kill at a random moment once the writer is writing (its start-up time varies a lot with
+    // the machine's load), or after 30 s.
+    const writing = new Promise((resolve) => child.stdout.once('data', resolve));
+    await Promise.race([writing, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * (engine === 'file' ? 600 : 400))));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     if (!existsSync(path)) continue;
