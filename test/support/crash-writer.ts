@@ -1,7 +1,8 @@
 /**
  * Child process for the crash and two-process tests: applies batches (20 messages + cursor) to
  * the store file argv[2] with engine argv[3] (default sqljs, saving after each batch) into folder
- * argv[4] (default INBOX), until killed or, when argv[5] is given, for that many batches. Test-only.
+ * argv[4] (default INBOX), until killed or, when argv[5] is given, for that many batches; prints a
+ * line per committed batch. Test-only.
  */
 import type { MessageRecord } from '../../src/mime/types.js';
 import { openStore } from '../../src/store/index.js';
@@ -30,5 +31,6 @@ for (let n = 0; n < batches; n++) {
     state: { cursor: first + 19, uidValidity: 1, uidNext: null, highestModseq: BigInt(first + 19), lastSyncAt: 1 },
   });
   await store.save();
+  process.stdout.write('batch\n');
 }
 await store.close();
