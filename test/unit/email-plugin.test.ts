@@ -43,10 +43,10 @@ describe('EmailPlugin', () => {
     assert.equal(results[1]?.result?.new, 2);
     assert.equal(results[2]?.result, undefined);
     assert.equal(results[2]?.error?.code, 'NO', 'a folder that cannot be opened fails alone');
-    assert.equal(store.listMessages({ accountId, folder: 'INBOX', limit: 10 }).length, 3);
-    assert.equal(store.listMessages({ accountId, folder: 'Archive', limit: 10 }).length, 2);
+    assert.equal((await store.listMessages({ accountId, folder: 'INBOX', limit: 10 })).length, 3);
+    assert.equal((await store.listMessages({ accountId, folder: 'Archive', limit: 10 })).length, 2);
     assert.deepEqual(
-      store.listFolders(accountId).map((f) => f.name).sort(),
+      (await store.listFolders(accountId)).map((f) => f.name).sort(),
       ['Archive', 'Broken', 'INBOX', 'Parent'],
       'listed folders are recorded',
     );
@@ -67,7 +67,7 @@ describe('EmailPlugin', () => {
       ],
     );
     await plugin.close();
-    store.close();
+    await store.close();
   });
 
   test('runSyncRunner runs the jobs, reports per job and persists backoff in the store', async () => {
@@ -82,10 +82,10 @@ describe('EmailPlugin', () => {
     assert.equal(byFolder.get('INBOX')?.result?.newMessages, 3);
     assert.equal(byFolder.get('Archive')?.result?.newMessages, 2);
     assert.equal(byFolder.get('Broken')?.error?.code, 'NO');
-    const broken = store.getRunnerState(`${accountId}::Broken`);
+    const broken = await store.getRunnerState(`${accountId}::Broken`);
     assert.equal(broken?.failureCount, 1);
     assert.equal(broken?.nextAllowedAt, 1010);
-    assert.equal(store.getRunnerState(`${accountId}::INBOX`)?.failureCount, 0);
+    assert.equal((await store.getRunnerState(`${accountId}::INBOX`))?.failureCount, 0);
     assert.deepEqual({ ...plugin.metrics, bytes: 0 }, { attempts: 3, successes: 2, failures: 1, messages: 5, bytes: 0 });
     assert.ok(plugin.metrics.bytes > 0);
 
@@ -95,7 +95,7 @@ describe('EmailPlugin', () => {
     assert.equal(next.succeeded, 2);
     assert.equal(new Map(next.results.map((r) => [r.folder, r.status])).get('Broken'), 'skipped-backoff');
     await plugin.close();
-    store.close();
+    await store.close();
   });
 
   test('a dropped connection is reopened by the next call; the interrupted sync loses nothing', async () => {
@@ -111,7 +111,7 @@ describe('EmailPlugin', () => {
     assert.equal(second.cursor, 4);
     assert.equal(state.connections, 2);
     await plugin.close();
-    store.close();
+    await store.close();
   });
 
   test('an account not registered in this process, and a bad cursor, are CONFIG errors', async () => {
@@ -126,7 +126,7 @@ describe('EmailPlugin', () => {
     assert.equal(result.new, 1);
     assert.equal(result.cursor, 3);
     await plugin.close();
-    store.close();
+    await store.close();
   });
 
   test('a wrong password is an AUTH error and the next call tries again', async () => {
@@ -141,6 +141,6 @@ describe('EmailPlugin', () => {
     await plugin.addAccount({ email: 'me@example.test', imap: { host: 'mini.example.test', port: 993, user: 'me', auth: { password: 'right' } } }, 3);
     assert.equal((await plugin.sync({ accountId, nowTs: 3 })).new, 3, 're-registering with the right password works');
     await plugin.close();
-    store.close();
+    await store.close();
   });
 });
