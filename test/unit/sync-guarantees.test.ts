@@ -106,6 +106,72 @@ for (const kind of stores) {
       });
     }
 
+    test('UIDVALIDITY recovery: duplicates re-match one to one, unsorted server answers are ordered, the cursor restarts at the matched prefix', async () => {
+      const folder = createModelFolder(9);
+      for (let i = 30; i < 35; i++) appendMessage(folder, makeRaw(i));
+      // The same message twice (a copy): two locations with one Message-ID and size.
+      appendMessage(folder, makeRaw(30));
+      const { store: inner, dispose } = await kind.open();
+      await syncFolder(createFakeSession(folder), inner, simpleParse, base);
+      resetUidValidity(folder, [5, 0, 1, 2, 3, 4]);
+      appendMessage(folder, makeRaw(40));
+      const remaps: number[] = [];
+      const store: SyncStore = {
+        ...inner,
+        remapUidValidity: async (change) => {
+          remaps.push(change.cursor);
+          return inner.remapUidValidity(change);
+        },
+      };
+      // A server that answers the identity FETCH in descending UID order.
+      const session = createFakeSession(folder);
+      const fetchIdentities = session.fetchIdentities.bind(session);
+      session.fetchIdentities = async (signal) => (await fetchIdentities(signal)).reverse();
+      const result = await syncFolder(session, store, simpleParse, base);
+      assert.equal(result.uidvalidityChanged, true);
+      assert.deepEqual(remaps, [6], 'the six held messages are the matched prefix 1..6');
+      assert.deepEqual(session.log.fetchedUids, [7], 'both copies re-matched; only the new message is fetched');
+      await assertSameMessagesAsServer(inner, folder);
+      await dispose();
+    });
+
+    test('UIDVALIDITY change with nothing held: no identity FETCH, everything fetched', async () => {
+      const folder = createModelFolder(4);
+      const { store, dispose } = await kind.open();
+      await syncFolder(createFakeSession(folder), store, simpleParse, base);
+      resetUidValidity(folder);
+      for (let i = 50; i < 53; i++) appendMessage(folder, makeRaw(i));
+      const session = createFakeSession(folder);
+      const result = await syncFolder(session, store, simpleParse, base);
+      assert.equal(result.uidvalidityChanged, true);
+      assert.ok(!session.log.calls.includes('fetchIdentities'), session.log.calls.join(','));
+      assert.deepEqual(session.log.fetchedUids, [1, 2, 3]);
+      await dispose();
+    });
+
+    test('the result and the progress callback count what was stored, batch by batch', async () => {
+      const folder = createModelFolder();
+      for (let i = 0; i < 12; i++) appendMessage(folder, makeRaw(i));
+      const { store, dispose } = await kind.open();
+      const progress: Array<{ stored: number; total: number; bytes: number }> = [];
+      const result = await syncFolder(createFakeSession(folder), store, simpleParse, { ...base, batchMessages: 5, onProgress: (p) => progress.push(p) });
+      const bytes = folder.messages.reduce((sum, m) => sum + m.raw.byteLength, 0);
+      assert.deepEqual(
+        progress.map((p) => [p.stored, p.total]),
+        [
+          [5, 12],
+          [10, 12],
+          [12, 12],
+        ],
+      );
+      assert.equal(progress[2]?.bytes, bytes);
+      assert.equal(result.new, 12);
+      assert.equal(result.failed, 0);
+      assert.equal(result.bytes, bytes);
+      assert.equal(result.cursor, 12);
+      await dispose();
+    });
+
     for (const { batch, cutAfter, fetchAhead } of [
       { batch: 10, cutAfter: 25, fetchAhead: 4 },
       { batch: 7, cutAfter: 7, fetchAhead: 1 },
