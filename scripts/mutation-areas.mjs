@@ -24,7 +24,7 @@ export const areas = {
       // fetchAndStore: batches, cursor, commits.
       'src/sync/folder-sync.ts:305-395',
     ],
-    tests: ['unit/sync-guarantees'],
+    tests: ['unit/sync-guarantees', 'unit/sync-folder'],
   },
   // The sync engine: cursor/transaction rules, UIDVALIDITY recovery, reconciliation, runner, plugin.
   sync: {
