@@ -1,6 +1,6 @@
 /**
- * The `sync` progress bar under a real terminal (tmux): on a 2,000-message INBOX synced 500
- * messages per call, every frame shows the whole backlog as the total (never the slice of one
+ * The `sync` progress bar under a real terminal (tmux): on a 2,000-message INBOX synced in two
+ * calls of 1,000 (the CLI's call size; --max-messages would cap the whole run), every frame shows the whole backlog as the total (never the slice of one
  * call), megabytes of the whole backlog, a rate and an ETA; the final frame is `2000/2000` with
  * the real megabytes; `--all-folders` leaves one line per folder. tmux is installed with apt-get
  * when missing; only when that fails is the test skipped, saying why.
@@ -34,16 +34,16 @@ describe('sync progress bar in a terminal', () => {
   });
 
   test('shows the whole backlog, cumulative MB, rate and ETA, and ends at the true totals, one line per folder', { skip: tmuxMissing ?? false }, async () => {
-    resetUser(env, 'dave');
-    deliverMessages(env, 'dave', 'INBOX', generateSampleMail(2000, { seed: 900 }));
-    deliverMessages(env, 'dave', 'Archive', generateSampleMail(200, { seed: 901 }));
+    resetUser(env, 'tty1');
+    deliverMessages(env, 'tty1', 'INBOX', generateSampleMail(2000, { seed: 900 }));
+    deliverMessages(env, 'tty1', 'Archive', generateSampleMail(200, { seed: 901 }));
     const db = join(mkdtempSync(join(tmpdir(), 'prx-tty-')), 'mail.db');
     const session = `prx-progress-${process.pid}`;
     const command = [
-      process.execPath, join(process.cwd(), 'dist/src/cli/main.js'), 'sync', '--host', env.host, '--port', String(env.implicitPort), '--user', 'dave',
-      '--password-env', 'DAVE_PW', '--ca', env.caFile, '--all-folders', '--max-messages', '500', '--db', db,
+      process.execPath, join(process.cwd(), 'dist/src/cli/main.js'), 'sync', '--host', env.host, '--port', String(env.implicitPort), '--user', 'tty1',
+      '--password-env', 'TTY_PW', '--ca', env.caFile, '--all-folders', '--db', db,
     ].map((part) => `'${part}'`).join(' ');
-    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '220', '-y', '50', '-e', `DAVE_PW=${env.users.dave}`, `${command} >/dev/null; echo EXIT=$?; sleep 60`]);
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '220', '-y', '50', '-e', `TTY_PW=${env.users.tty1}`, `${command} >/dev/null; echo EXIT=$?; sleep 60`]);
     const frames: string[] = [];
     try {
       const end = Date.now() + 120_000;

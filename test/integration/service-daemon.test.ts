@@ -100,10 +100,12 @@ describe('prx-email daemon (process)', () => {
     const state = await store.loadFolderState(account.id, 'INBOX');
     const stored = (await store.folderCounts(account.id)).find((f) => f.folder === 'INBOX')?.live ?? 0;
     assert.ok(stored < total, `the stop came mid-sync (stored ${stored} of ${total})`);
-    // The cursor covers exactly what is stored: UIDs 1..cursor (fresh mailbox: dense UIDs).
+    // The covered range is exactly what is stored: UIDs coveredFrom..cursor, newest first
+    // (fresh mailbox: dense UIDs).
     const locations = await store.listLocations(state.folderId, state.uidValidity ?? -1);
-    assert.equal(locations.filter((l) => l.uid <= state.cursor).length, state.cursor);
-    assert.ok(stored >= state.cursor);
+    const covered = state.cursor - state.coveredFrom + 1;
+    assert.equal(locations.filter((l) => l.uid >= state.coveredFrom && l.uid <= state.cursor).length, covered);
+    assert.equal(stored, covered, 'nothing outside the committed range');
     await store.close();
 
     // The next run (a one-shot sync with the same config) completes it.

@@ -29,6 +29,7 @@ describe('CLI arguments', () => {
       db: 'mail.db',
       maxMessages: 1000,
       json: false,
+      limits: { cap: null, since: null },
     });
     const full = parseCliArgs(
       ['sync', ...conn, '--port', '143', '--starttls', '--ca', 'ca.pem', '--provider', 'fastmail', '--folder', 'Sent', '--folder', 'Archive', '--all-folders', '--db', '/tmp/x.db', '--max-messages', '25', '--json'],
@@ -42,6 +43,7 @@ describe('CLI arguments', () => {
       db: '/tmp/x.db',
       maxMessages: 25,
       json: true,
+      limits: { cap: 25, since: null },
     });
   });
 
@@ -76,14 +78,14 @@ describe('CLI arguments', () => {
     ['an empty user', ['sync', '--user', '', '--password-env', 'IMAP_PASSWORD'], /--user is required/],
     ['no secret variable', ['sync', '--user', 'u'], /exactly one of/],
     ['both secret variables', ['sync', '--user', 'u', '--password-env', 'IMAP_PASSWORD', '--oauth-token-env', 'IMAP_TOKEN'], /exactly one of/],
-    ['an unset variable', ['sync', '--user', 'u', '--password-env', 'NOT_SET'], /NOT_SET is not set/],
-    ['an empty variable', ['sync', '--user', 'u', '--password-env', 'EMPTY'], /EMPTY is not set/],
+    ['an unset variable', ['sync', '--user', 'u', '--password-env', 'NOT_SET'], /NOT_SET \(from --password-env\) is not set/],
+    ['an empty variable', ['sync', '--user', 'u', '--password-env', 'EMPTY'], /EMPTY \(from --password-env\) is not set/],
     ['a port that is not a number', ['sync', ...conn, '--port', 'imap'], /--port must be 1-65535/],
     ['port 0', ['sync', ...conn, '--port', '0'], /--port must be 1-65535/],
     ['port 65536', ['sync', ...conn, '--port', '65536'], /--port must be 1-65535/],
     ['a fractional port', ['sync', ...conn, '--port', '99.5'], /--port must be 1-65535/],
-    ['max-messages 0', ['sync', ...conn, '--max-messages', '0'], /--max-messages must be a positive integer/],
-    ['max-messages not a number', ['sync', ...conn, '--max-messages', 'lots'], /--max-messages must be a positive integer/],
+    ['max-messages 0', ['sync', ...conn, '--max-messages', '0'], /--max-messages must be an integer from 1 to 1000000/],
+    ['max-messages not a number', ['sync', ...conn, '--max-messages', 'lots'], /--max-messages must be an integer from 1 to 1000000/],
     ['an unknown provider', ['sync', ...conn, '--provider', 'aol'], /unknown provider 'aol'/],
   ];
   for (const [name, argv, message] of bad) {
