@@ -103,11 +103,11 @@ describe('live messages', () => {
 });
 
 describe('schema migration', () => {
-  test('a schema-1 database migrates: cursors keep their meaning (covered from UID 1), views appear', async () => {
+  test('a schema-2 database (before mailbox semantics) migrates: cursors keep their meaning (covered from UID 1), views appear', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'prx-migrate-')), 'mail.db');
     const store = await openStore(path);
     const { accountId } = await seed(store);
-    // Turn the file back into what schema 1 looked like.
+    // Turn the file back into what schema 2 (the FTS5 index, no mailbox semantics) looked like.
     await store.db.run('DROP VIEW live_messages');
     await store.db.run('DROP VIEW folder_messages');
     await store.db.run('ALTER TABLE sync_state DROP COLUMN covered_from');
@@ -116,7 +116,7 @@ describe('schema migration', () => {
     await store.db.run('DROP INDEX idx_messages_gm_msgid');
     await store.db.run('DROP INDEX idx_messages_gm_thrid');
     for (const column of ['gm_msgid', 'gm_thrid', 'gm_labels']) await store.db.run(`ALTER TABLE messages DROP COLUMN ${column}`);
-    await store.db.run('PRAGMA user_version = 1');
+    await store.db.run('PRAGMA user_version = 2');
     await store.save();
     await store.close();
 

@@ -8,6 +8,7 @@
  */
 
 import type { SqlValue } from './types.js';
+import { LIVE_VIEWS_DDL } from '../live-views.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -250,17 +251,6 @@ export const PG_MIGRATIONS: readonly string[] = [
     SELECT m.account_id, m.id AS message_row_id, label.value AS label
       FROM messages m, jsonb_array_elements_text(m.gm_labels::jsonb) AS label(value)
      WHERE m.gm_labels IS NOT NULL;
-  CREATE VIEW live_messages AS
-    SELECT m.* FROM messages m
-     WHERE EXISTS (SELECT 1 FROM message_locations l WHERE l.message_row_id = m.id AND l.deleted_at IS NULL);
-  CREATE VIEW folder_messages AS
-    SELECT f.account_id, f.id AS folder_id, f.name AS folder, f.display_name AS folder_display_name,
-           l.uidvalidity, l.uid, l.flags, l.modseq, l.internaldate,
-           m.id AS message_row_id, m.message_id, m.subject, m.sender, m.sender_address, m.recipients,
-           m.date, m.snippet, m.size, m.truncated, m.parse_error
-      FROM message_locations l
-      JOIN folders f ON f.id = l.folder_id
-      JOIN messages m ON m.id = l.message_row_id
-     WHERE l.deleted_at IS NULL;
+  ${LIVE_VIEWS_DDL}
   `,
 ];
