@@ -15,6 +15,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { evaluateCommonJs } from './engine/evaluate-commonjs.js';
 import { dirname, join } from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 
@@ -41,27 +42,14 @@ export function adjustMemfsGrowth(source: string): string | null {
   return source.replace(MEMFS_GROWTH, (_whole, capacity: string) => `Math.min(${capacity}*2,${capacity}+${MAX_GROWTH_STEP})>>>0`);
 }
 
-function evaluateCommonJs(path: string, source: string): InitSqlJs {
-  const module: { exports: unknown } = { exports: {} };
-  // The script is sql.js's own (read from its package), evaluated as Node would a CommonJS file.
-  const run = new Function('module', 'exports', 'require', '__filename', '__dirname', source) as (
-    module: { exports: unknown },
-    exports: unknown,
-    require: NodeRequire,
-    filename: string,
-    dirname: string,
-  ) => void;
-  run(module, module.exports, createRequire(path), path, dirname(path));
-  return module.exports as InitSqlJs;
-}
-
 async function importSqlJs(): Promise<InitSqlJs> {
   const require = createRequire(import.meta.url);
   const script = require.resolve('sql.js');
   try {
     const adjusted = adjustMemfsGrowth(readFileSync(script, 'utf8'));
     if (adjusted !== null) {
-      const init = evaluateCommonJs(script, adjusted);
+      // sql.js's own script (read from its package) with MEMFS's growth step changed.
+      const init = evaluateCommonJs<InitSqlJs>(script, adjusted);
       info = { memfsGrowth: 'doubling', script };
       return init;
     }

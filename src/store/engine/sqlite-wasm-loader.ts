@@ -12,7 +12,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { evaluateCommonJs } from './evaluate-commonjs.js';
 import { StorageError } from '../../errors.js';
 
 const CHECK_RESERVED_LOCK =
@@ -35,17 +35,8 @@ export function loadSqliteWasm<T>(): T {
     if (patched === null) {
       throw new StorageError(`${script} is not the node-sqlite3-wasm build this store was checked with (its lock check could not be adjusted)`);
     }
-    const module: { exports: unknown } = { exports: {} };
-    // The script is node-sqlite3-wasm's own, evaluated as Node evaluates a CommonJS file.
-    const run = new Function('module', 'exports', 'require', '__filename', '__dirname', patched) as (
-      module: { exports: unknown },
-      exports: unknown,
-      require: NodeRequire,
-      filename: string,
-      dirname: string,
-    ) => void;
-    run(module, module.exports, createRequire(script), script, dirname(script));
-    loaded = module.exports;
+    // The script is node-sqlite3-wasm's own, with its reserved-lock check adjusted.
+    loaded = evaluateCommonJs(script, patched);
   }
   return loaded as T;
 }
