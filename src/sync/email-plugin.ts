@@ -5,16 +5,13 @@
  * dropped and reopened by the next call.
  */
 
-import { CommandError, ConfigError, isPrxError, ProtocolError, type PrxError } from '../errors.js';
+import { CommandError, ConfigError, isPrxError } from '../errors.js';
 import { openImapSession, type ImapClient, type ImapSessionOptions, type MailboxInfo } from '../imap/session/client.js';
-import type { ImapAuth } from '../imap/session/validate-config.js';
-import { validateImapConfig } from '../imap/session/validate-config.js';
 import { createParsePool, defaultParseWorkers, type ParsePool } from '../mime/parse-pool.js';
 import type { Store } from '../store/index.js';
 import { syncFolder, type FolderSyncResult, type ParseMessage } from './folder-sync.js';
 import { planFolderLifecycle, type LifecyclePlan } from './folder-lifecycle.js';
 import { canonicalFolder, resolveSpecialUse, specialUseSelector, type KnownFolder } from './folder-names.js';
-import { PROVIDERS, isProviderName, type ProviderName } from './providers.js';
 import {
   createRunnerMetrics,
   runSyncRunner,
@@ -26,43 +23,17 @@ import {
 import { withParseBackPressure } from './parse-back-pressure.js';
 import { createFolderSession } from './session-adapter.js';
 import { createSyncStore } from './store-adapter.js';
+import { resolveAccount, type AccountConfig } from './account-config.js';
+import { asPrxError, deletedFolderResult, sinceDay, type FolderOutcome, type SyncRequest } from './sync-request.js';
+
+export { resolveAccount, type AccountConfig } from './account-config.js';
+export { asPrxError, sinceDay, type FolderOutcome, type SyncRequest } from './sync-request.js';
 
 export interface Logger {
   info?(obj: object, msg?: string): void;
   warn?(obj: object, msg?: string): void;
   error?(obj: object, msg?: string): void;
   debug?(obj: object, msg?: string): void;
-}
-
-export interface AccountConfig {
-  email: string;
-  provider?: ProviderName;
-  imap: {
-    host?: string;
-    port?: number;
-    user: string;
-    auth: ImapAuth;
-    tls?: { mode?: 'implicit' | 'starttls'; ca?: string | Uint8Array };
-  };
-}
-
-export interface SyncRequest {
-  accountId: number;
-  /** Default INBOX. */
-  folder?: string;
-  /** Start after this UID; undefined resumes from the stored cursor. */
-  cursor?: number | string;
-  /** Caller's clock, Unix seconds. */
-  nowTs: number;
-  /** At most this many messages stored in this call: new mail first, then older mail, newest
-   * first (default 100). */
-  maxMessages?: number;
-  /** Backfill older mail only down to this day: a Date, 'YYYY-MM-DD' or Unix ms (UTC day). */
-  since?: Date | string | number;
-  signal?: AbortSignal;
-  onProgress?: (progress: { stored: number; total: number; bytes: number }) => void;
-  /** Called once per call with the folder's whole backlog (messages, bytes) before fetching. */
-  onBacklog?: (backlog: { messages: number; bytes: number }) => void;
 }
 
 export interface EmailPluginOptions {
@@ -84,59 +55,6 @@ export interface EmailPluginOptions {
   maxQueuedParseBytes?: number;
 }
 
-/** One folder of `syncAll`: its result, or the typed error that ended its sync. */
-export interface FolderOutcome {
-  folder: string;
-  displayName: string;
-  result?: FolderSyncResult;
-  error?: PrxError;
-}
-
-/** Anything thrown, as a PrxError (an unexpected exception becomes PROTOCOL with its message). */
-export function asPrxError(error: unknown): PrxError {
-  return isPrxError(error) ? error : new ProtocolError(`unexpected failure: ${String((error as Error)?.message ?? error)}`);
-}
-
-/** Unix ms of 00:00 UTC of the day `since` names. */
-export function sinceDay(since: Date | string | number): number {
-  let ms: number;
-  if (since instanceof Date) ms = since.getTime();
-  else if (typeof since === 'number') ms = since;
-  else {
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(since);
-    ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
-    if (match && new Date(ms).getUTCDate() !== Number(match[3])) ms = Number.NaN;
-  }
-  if (!Number.isFinite(ms)) throw new ConfigError(`since must be a date (got ${String(since).slice(0, 40)})`);
-  return Math.floor(ms / 86_400_000) * 86_400_000;
-}
-
-/** The result for a folder found deleted on the server (nothing synced, `deleted` tombstoned). */
-function deletedFolderResult(
-  folder: string,
-  state: { cursor: number; coveredFrom: number; uidValidity: number | null },
-  deleted: number,
-  durationMs: number,
-): FolderSyncResult {
-  return {
-    folder,
-    new: 0,
-    updated: 0,
-    deleted,
-    failed: 0,
-    cursor: state.cursor,
-    coveredFrom: state.coveredFrom,
-    uidValidity: state.uidValidity ?? 0,
-    uidvalidityChanged: false,
-    remaining: 0,
-    backfilled: 0,
-    bytes: 0,
-    durationMs,
-    unchanged: false,
-    folderDeleted: true,
-  };
-}
-
 interface AccountRuntime {
   options: ImapSessionOptions;
   connection: Promise<ImapClient> | null;
@@ -145,22 +63,6 @@ interface AccountRuntime {
 }
 
 /** Provider preset + explicit settings -> validated session options. */
-export function resolveAccount(config: AccountConfig): ImapSessionOptions {
-  if (typeof config.email !== 'string' || config.email.trim() === '') throw new ConfigError('email is required');
-  if (config.provider !== undefined && !isProviderName(config.provider)) throw new ConfigError(`unknown provider '${String(config.provider)}'`);
-  const preset = config.provider ? PROVIDERS[config.provider] : undefined;
-  const mode = config.imap.tls?.mode ?? preset?.mode ?? 'implicit';
-  const options: ImapSessionOptions = {
-    host: config.imap.host ?? preset?.host ?? '',
-    port: config.imap.port ?? preset?.port ?? (mode === 'starttls' ? 143 : 993),
-    user: config.imap.user,
-    auth: config.imap.auth,
-    tls: { mode, ...(config.imap.tls?.ca !== undefined ? { ca: config.imap.tls.ca } : {}) },
-  };
-  validateImapConfig(options);
-  return options;
-}
-
 export class EmailPlugin {
   readonly metrics: RunnerMetrics = createRunnerMetrics();
   private readonly accounts = new Map<number, AccountRuntime>();
