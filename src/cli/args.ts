@@ -5,6 +5,7 @@
 import { secretFromEnv } from './env-name.js';
 import { ConfigError } from '../errors.js';
 import { isProviderName, type ProviderName } from '../sync/providers.js';
+import { sinceDay } from '../sync/sync-request.js';
 
 export interface ConnectionArgs {
   host?: string;
@@ -202,10 +203,12 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   return { command: 'sync', connection, folders: folders.length > 0 ? folders : ['INBOX'], allFolders: flags.has('--all-folders'), db, maxMessages, json, limits };
 }
 
-/** YYYY-MM-DD naming a real day. */
+/** YYYY-MM-DD naming a real day (the same rule as the library's `since`). */
 export function isCalendarDate(text: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return false;
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.getUTCDate() === Number(match[3]) && date.getUTCMonth() + 1 === Number(match[2]);
+  try {
+    sinceDay(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
