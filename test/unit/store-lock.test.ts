@@ -52,24 +52,30 @@ test('a live owner makes another process wait, then LOCKED; a SIGKILLed owner is
 test('two writer processes on one file lose no batch; a reader is served while they write', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'prx-lock-')), 'mail.db');
   const batches = 15;
-  const children = ['INBOX', 'Archive'].map((folder) => spawn(process.execPath, [writer, path, 'file', folder, String(batches)], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  const pauseAfter = 5;
+  const children = ['INBOX', 'Archive'].map((folder) =>
+    spawn(process.execPath, [writer, path, 'file', folder, String(batches), String(pauseAfter)], { stdio: ['pipe', 'pipe', 'inherit'] }),
+  );
   const exits = children.map((child) => new Promise<number | null>((resolve) => child.once('exit', resolve)));
+  // Both writers stop after their 5th batch: a reader in this process sees exactly the batches
+  // committed so far (a mid-way state), whatever the speed of the machine.
+  await Promise.all(children.map((child) => waitForLine(child, 'paused')));
+  const reader = await openStore(path, { busyTimeoutMs: 10_000 });
+  const accountId = (await reader.listAccounts())[0]?.id as number;
+  const midway = await reader.countMessages(accountId);
+  assert.equal(midway, 2 * pauseAfter * 20, 'mid-way the reader sees the committed batches of both writers, and nothing else');
   let running = true;
   void Promise.all(exits).then(() => {
     running = false;
   });
+  for (const child of children) child.stdin?.end('go\n');
   // Reads from this process while both writers run: each is answered between their transactions.
-  const counts: number[] = [];
-  while (!existsSync(path)) await new Promise((resolve) => setTimeout(resolve, 20));
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const reader = await openStore(path, { busyTimeoutMs: 10_000 });
+  const counts: number[] = [midway];
   while (running) {
-    const accounts = await reader.listAccounts();
-    counts.push(accounts[0] ? await reader.countMessages(accounts[0].id) : 0);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    counts.push(await reader.countMessages(accountId));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
   assert.deepEqual(await Promise.all(exits), [0, 0], 'both writers finished without error');
-  const accountId = (await reader.listAccounts())[0]?.id as number;
   assert.equal(await reader.countMessages(accountId), 2 * batches * 20, 'every batch of both writers is there');
   for (const folder of ['INBOX', 'Archive']) {
     const state = await reader.loadFolderState(accountId, folder);
@@ -77,8 +83,7 @@ test('two writer processes on one file lose no batch; a reader is served while t
     assert.equal(state.liveCount, batches * 20);
   }
   await reader.close();
-  const during = counts.filter((n) => n > 0 && n < 2 * batches * 20);
-  assert.ok(during.length > 0, `the reader saw intermediate states while the writers ran: ${counts.join(',')}`);
-  assert.ok(counts.every((n) => n % 20 === 0), 'never a half-applied batch');
-  console.log(`two writers: ${counts.length} reads served while they ran (${during.length} mid-way)`);
+  assert.ok(counts.every((n) => n % 20 === 0), `never a half-applied batch: ${counts.join(',')}`);
+  for (let i = 1; i < counts.length; i++) assert.ok((counts[i] as number) >= (counts[i - 1] as number), `counts never go back: ${counts.join(',')}`);
+  console.log(`two writers: ${counts.length} reads served while they ran (${counts.filter((n) => n < 2 * batches * 20).length} mid-way)`);
 });
