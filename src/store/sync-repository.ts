@@ -1,106 +1,31 @@
 /**
- * What the sync engine writes and reads: folder sync state, live message locations, and the
- * all-or-nothing batch that stores messages, flag changes, tombstones and the new cursor in one
- * transaction. Its shapes match the engine's `SyncStore` port structurally.
+ * The store's side of the sync engine's `SyncStore` port (src/sync/ports.ts, whose types it
+ * implements): folder sync state, live message locations, and the all-or-nothing batch that
+ * stores messages, flag changes, tombstones and the new cursor in one transaction.
  */
 
 import type { MessageRecord } from '../mime/types.js';
+import type { FolderSyncState, GmailAttributes, KnownLocation, SyncBatch, SyncStateUpdate, UidValidityRemap } from '../sync/ports.js';
 import { ensureFolder } from './accounts.js';
 import type { Database, Queryable, Row } from './database.js';
 import { textParam } from './text-param.js';
-
-export interface StoredFolderState {
-  folderId: number;
-  /** Top of the covered range: every server UID in [coveredFrom, cursor] is stored. */
-  cursor: number;
-  /** Bottom of the covered range (1 when everything up to the cursor is stored; cursor + 1
-   * when the range is empty). */
-  coveredFrom: number;
-  uidValidity: number | null;
-  uidNext: number | null;
-  highestModseq: bigint | null;
-  liveCount: number;
-}
-
-export interface StoredLocation {
-  uid: number;
-  flags: string[];
-  modseq: bigint | null;
-  messageId: string;
-  size: number;
-  /** The message's Gmail labels as stored (null when none were ever reported). */
-  labels?: string[] | null;
-}
-
-/** Gmail's ids (X-GM-MSGID, X-GM-THRID, as decimal strings) and labels (X-GM-LABELS). */
-export interface GmailAttributes {
-  msgId: string;
-  thrId: string | null;
-  labels: string[];
-}
-
-export interface BatchMessage {
-  record: MessageRecord;
-  uid: number;
-  flags: string[];
-  modseq: bigint | null;
-  internalDate: number | null;
-  /** With X-GM-EXT-1 only. */
-  gmail?: GmailAttributes;
-}
-
-export interface BatchFlagUpdate {
-  uid: number;
-  flags: string[];
-  modseq: bigint | null;
-  /** X-GM-LABELS, when the server reports them (Gmail); they change like flags. */
-  labels?: string[];
-}
-
-export interface StoreBatch {
-  accountId: number;
-  folderId: number;
-  uidValidity: number;
-  messages: BatchMessage[];
-  flagUpdates: BatchFlagUpdate[];
-  expungedUids: number[];
-  state: {
-    cursor: number;
-    /** Bottom of the covered range after this batch; omitted: unchanged (1 for a new row). */
-    coveredFrom?: number;
-    uidValidity: number;
-    uidNext: number | null;
-    highestModseq: bigint | null;
-    lastSyncAt: number;
-  };
-}
-
-export interface UidValidityRemap {
-  accountId: number;
-  folderId: number;
-  oldUidValidity: number;
-  newUidValidity: number;
-  matches: Array<{ oldUid: number; newUid: number }>;
-  cursor: number;
-  lastSyncAt: number;
-}
 
 const toBigOrNull = (value: unknown): bigint | null => (value === null || value === undefined ? null : BigInt(value as bigint));
 const params = (values: unknown[]): unknown[] => values;
 
 /** The folder's state, or null when there is no row for it (nothing is created). */
-export async function findFolderState(db: Database, accountId: number, folder: string): Promise<StoredFolderState | null> {
+export async function findFolderState(db: Database, accountId: number, folder: string): Promise<FolderSyncState | null> {
   const row = await db.one('SELECT id FROM folders WHERE account_id = ? AND name = ?', [accountId, folder]);
   return row ? folderStateById(db, accountId, Number(row.id)) : null;
 }
 
 /** Creates the folder row when missing (`displayName` defaults to the name); returns its state. */
-export async function loadFolderState(db: Database, accountId: number, folder: string, displayName?: string): Promise<StoredFolderState> {
+export async function loadFolderState(db: Database, accountId: number, folder: string, displayName?: string): Promise<FolderSyncState> {
   const folderId = await ensureFolder(db, accountId, folder, displayName !== undefined ? { displayName } : {});
   return folderStateById(db, accountId, folderId);
 }
 
-async function folderStateById(db: Database, accountId: number, folderId: number): Promise<StoredFolderState> {
+async function folderStateById(db: Database, accountId: number, folderId: number): Promise<FolderSyncState> {
   return db.transaction(async (db) => {
   const row = (await db.one(
     `SELECT s.cursor, s.covered_from, s.uidvalidity, s.highestmodseq, f.uidnext
@@ -125,7 +50,7 @@ async function folderStateById(db: Database, accountId: number, folderId: number
   });
 }
 
-export async function listLocations(db: Database, folderId: number, uidValidity: number): Promise<StoredLocation[]> {
+export async function listLocations(db: Database, folderId: number, uidValidity: number): Promise<KnownLocation[]> {
   return (
     await db.all(
       `SELECT l.uid, l.flags, l.modseq, m.message_id, m.size, m.gm_labels
@@ -203,7 +128,7 @@ async function storeGmailMessage(db: Queryable, accountId: number, record: Messa
   return rowId;
 }
 
-async function writeState(db: Queryable, accountId: number, folderId: number, state: StoreBatch['state']): Promise<void> {
+async function writeState(db: Queryable, accountId: number, folderId: number, state: SyncStateUpdate): Promise<void> {
   // Only when something differs: an unchanged row is not rewritten (no page written to the file).
   const coveredFrom = state.coveredFrom ?? null;
   await db.run(
@@ -227,7 +152,7 @@ async function writeState(db: Queryable, accountId: number, folderId: number, st
   );
 }
 
-export async function applyBatch(db: Database, batch: StoreBatch): Promise<void> {
+export async function applyBatch(db: Database, batch: SyncBatch): Promise<void> {
   await db.transaction(async (db) => {
     for (const message of batch.messages) {
       const rowId = message.gmail
