@@ -8,7 +8,7 @@ import type { MessageRecord } from '../mime/types.js';
 import type { FolderSyncState, GmailAttributes, KnownLocation, SyncBatch, SyncStateUpdate, UidValidityRemap } from '../sync/ports.js';
 import { ensureFolder } from './accounts.js';
 import type { Database, Queryable, Row } from './database.js';
-import { textParam } from './text-param.js';
+import { UPSERT_MESSAGE_SQL, messageParams } from './message-columns.js';
 
 const toBigOrNull = (value: unknown): bigint | null => (value === null || value === undefined ? null : BigInt(value as bigint));
 const params = (values: unknown[]): unknown[] => values;
@@ -70,44 +70,7 @@ export async function listLocations(db: Database, folderId: number, uidValidity:
 }
 
 async function insertMessage(db: Queryable, accountId: number, record: MessageRecord, nowTs: number): Promise<number> {
-  await db.run(
-    `INSERT INTO messages (account_id, message_id, subject, sender, sender_address, recipients, cc, bcc, date,
-        body_text, body_html, snippet, references_header, in_reply_to, attachments, size, parse_error, truncated,
-        created_at)
-     VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?,
-        CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?,
-        ?)
-     ON CONFLICT (account_id, message_id) DO UPDATE SET
-        subject = excluded.subject, sender = excluded.sender, sender_address = excluded.sender_address,
-        recipients = excluded.recipients, cc = excluded.cc, bcc = excluded.bcc, date = excluded.date,
-        body_text = excluded.body_text, body_html = excluded.body_html, snippet = excluded.snippet,
-        references_header = excluded.references_header, in_reply_to = excluded.in_reply_to,
-        attachments = excluded.attachments, size = excluded.size, parse_error = excluded.parse_error,
-        truncated = excluded.truncated
-      WHERE messages.truncated = 1 AND excluded.truncated = 0`,
-    // Long text goes in as UTF-8 bytes (see text-param.ts); the CAST slots above receive it.
-    [
-      accountId,
-      record.messageId,
-      textParam(record.subject),
-      textParam(record.sender),
-      record.senderAddress,
-      textParam(record.recipients),
-      textParam(record.cc),
-      textParam(record.bcc),
-      record.date,
-      textParam(record.bodyText),
-      textParam(record.bodyHtml),
-      textParam(record.snippet),
-      textParam(record.references),
-      record.inReplyTo,
-      textParam(JSON.stringify(record.attachments)),
-      record.size,
-      textParam(record.parseError),
-      record.truncated ? 1 : 0,
-      nowTs,
-    ],
-  );
+  await db.run(UPSERT_MESSAGE_SQL, [accountId, ...messageParams(record), nowTs]);
   return Number((await db.one('SELECT id FROM messages WHERE account_id = ? AND message_id = ?', [accountId, record.messageId]))?.id);
 }
 
