@@ -1,6 +1,6 @@
 /**
  * Read side for applications: list, get and count stored messages (full-text search is in
- * message-search.ts). Limits follow the original (1..500). Multi-query reads run in one
+ * message-search.ts). A page holds 1..500 messages. Multi-query reads run in one
  * transaction, so they see one consistent state and take the file lock once. List and search
  * return live messages only (at least one location not tombstoned), unless the request says
  * `includeDeleted: true`; getMessage by id returns a row either way.
