@@ -12,6 +12,7 @@ import * as search from './message-search.js';
 import * as runner from './runner-state.js';
 import * as sync from './sync-repository.js';
 import * as threads from './threads.js';
+import type { FolderSyncState, KnownLocation, SyncBatch, UidValidityRemap } from '../sync/ports.js';
 
 export type { AccountRow, FolderRow } from './accounts.js';
 export type { FolderLifecycleRow } from './folder-lifecycle.js';
@@ -20,7 +21,6 @@ export type { EngineName } from './engine/types.js';
 export type { FolderCounts, ListMessagesRequest, StoredMessage } from './message-queries.js';
 export type { SearchRequest, SearchResult } from './message-search.js';
 export type { RunnerJobState } from './runner-state.js';
-export type { StoreBatch, StoredFolderState, StoredLocation, UidValidityRemap } from './sync-repository.js';
 export { escapeLike } from './message-queries.js';
 export { parseSearchQuery } from './search-query.js';
 
@@ -36,11 +36,11 @@ export interface Store {
   markFolderDeleted(accountId: number, folderId: number, at: number): Promise<number>;
   renameFolder(accountId: number, folderId: number, to: Parameters<typeof lifecycle.renameFolder>[3]): Promise<void>;
   markFolderPresent(folderId: number): Promise<void>;
-  findFolderState(accountId: number, folder: string): Promise<sync.StoredFolderState | null>;
-  loadFolderState(accountId: number, folder: string, displayName?: string): Promise<sync.StoredFolderState>;
-  listLocations(folderId: number, uidValidity: number): Promise<sync.StoredLocation[]>;
-  applyBatch(batch: sync.StoreBatch): Promise<void>;
-  remapUidValidity(change: sync.UidValidityRemap): Promise<{ tombstoned: number }>;
+  findFolderState(accountId: number, folder: string): Promise<FolderSyncState | null>;
+  loadFolderState(accountId: number, folder: string, displayName?: string): Promise<FolderSyncState>;
+  listLocations(folderId: number, uidValidity: number): Promise<KnownLocation[]>;
+  applyBatch(batch: SyncBatch): Promise<void>;
+  remapUidValidity(change: UidValidityRemap): Promise<{ tombstoned: number }>;
   recordFailure(accountId: number, folderId: number, error: string, at: number): Promise<void>;
   listMessages(request: queries.ListMessagesRequest): Promise<queries.StoredMessage[]>;
   getMessage(id: number): Promise<queries.StoredMessage | null>;

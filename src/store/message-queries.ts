@@ -1,14 +1,15 @@
 /**
  * Read side for applications: list, get and count stored messages (full-text search is in
- * message-search.ts). Limits follow the original (1..500). Multi-query reads run in one
+ * message-search.ts). A page holds 1..500 messages. Multi-query reads run in one
  * transaction, so they see one consistent state and take the file lock once. List and search
  * return live messages only (at least one location not tombstoned), unless the request says
  * `includeDeleted: true`; getMessage by id returns a row either way.
  */
 
 import { ConfigError } from '../errors.js';
-import type { AttachmentMeta, MessageRecord } from '../mime/types.js';
+import type { MessageRecord } from '../mime/types.js';
 import type { Database, Queryable, Row } from './database.js';
+import { readMessageFields } from './message-columns.js';
 
 /** A stored message: the record's fields (attachments parsed back from JSON) plus row ids and
  * its live locations. */
@@ -43,23 +44,7 @@ export async function toMessage(db: Queryable, row: Row): Promise<StoredMessage>
   return {
     id: Number(row.id),
     accountId: Number(row.account_id),
-    messageId: String(row.message_id),
-    subject: str(row.subject),
-    sender: str(row.sender),
-    senderAddress: str(row.sender_address),
-    recipients: str(row.recipients),
-    cc: str(row.cc),
-    bcc: str(row.bcc),
-    date: row.date === null ? null : Number(row.date),
-    bodyText: str(row.body_text),
-    bodyHtml: str(row.body_html),
-    snippet: String(row.snippet ?? ''),
-    references: str(row.references_header),
-    inReplyTo: str(row.in_reply_to),
-    attachments: JSON.parse(String(row.attachments)) as AttachmentMeta[],
-    size: Number(row.size),
-    parseError: str(row.parse_error),
-    truncated: Number(row.truncated) === 1,
+    ...readMessageFields(row),
     locations,
   };
 }

@@ -1,16 +1,13 @@
 /**
  * Persisted scheduler state per job key (`account::folder`): when the job may run next, how many
- * failures in a row it had, its last error, and when it was last attempted (for fairness).
+ * failures in a row it had, its last error, and when it was last attempted (for fairness). The
+ * shape is the runner's own (`RunnerJobState`, src/sync/runner.ts); this module stores it.
  */
 
+import type { RunnerJobState } from '../sync/runner.js';
 import type { Database } from './database.js';
 
-export interface RunnerJobState {
-  nextAllowedAt: number;
-  failureCount: number;
-  lastError: string | null;
-  lastAttemptAt: number | null;
-}
+export type { RunnerJobState };
 
 export async function getRunnerState(db: Database, key: string): Promise<RunnerJobState | null> {
   const row = await db.one('SELECT * FROM runner_state WHERE job_key = ?', [key]);

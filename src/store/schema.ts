@@ -7,7 +7,7 @@
 
 import { ConfigError } from '../errors.js';
 import type { SqlEngine } from './engine/types.js';
-import { LIVE_VIEWS_DDL } from './live-views.js';
+import { LIVE_VIEWS_DDL, MESSAGE_BODY_COLUMNS_V1, MESSAGE_HEADER_COLUMNS_V1 } from './shared-ddl.js';
 
 export interface EngineCapabilities {
   fts5: boolean;
@@ -44,19 +44,9 @@ export const MIGRATIONS: readonly Migration[] = [
     id INTEGER PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     message_id TEXT NOT NULL,
-    subject TEXT,
-    sender TEXT,
-    sender_address TEXT,
-    recipients TEXT,
-    cc TEXT,
-    bcc TEXT,
+    ${MESSAGE_HEADER_COLUMNS_V1}
     date INTEGER,                      -- Date header, Unix ms
-    body_text TEXT,
-    body_html TEXT,
-    snippet TEXT NOT NULL DEFAULT '',
-    references_header TEXT,
-    in_reply_to TEXT,
-    attachments TEXT NOT NULL DEFAULT '[]',
+    ${MESSAGE_BODY_COLUMNS_V1}
     size INTEGER NOT NULL,
     parse_error TEXT,
     truncated INTEGER NOT NULL DEFAULT 0,

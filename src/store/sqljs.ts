@@ -5,7 +5,7 @@
  * One adjustment is made at load time. sql.js keeps the database in a file of Emscripten's
  * in-memory file system (MEMFS), whose backing array grows by ×1.125 once it passes 1 MiB,
  * copying the whole file each time: ~9× the database's size in copies (and as many fresh pages
- * for the kernel to fault in), which was most of what inserting a row still cost. The loader
+ * for the kernel to fault in), the largest cost of inserting a row. The loader
  * reads sql.js's own script and evaluates it with that growth step changed to doubling, at most
  * +256 MiB per step. Only the part of the array in use is copied and touched, so the spare
  * capacity is address space, not resident memory. When the script does not contain the

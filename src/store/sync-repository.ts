@@ -1,106 +1,31 @@
 /**
- * What the sync engine writes and reads: folder sync state, live message locations, and the
- * all-or-nothing batch that stores messages, flag changes, tombstones and the new cursor in one
- * transaction. Its shapes match the engine's `SyncStore` port structurally.
+ * The store's side of the sync engine's `SyncStore` port (src/sync/ports.ts, whose types it
+ * implements): folder sync state, live message locations, and the all-or-nothing batch that
+ * stores messages, flag changes, tombstones and the new cursor in one transaction.
  */
 
 import type { MessageRecord } from '../mime/types.js';
+import type { FolderSyncState, GmailAttributes, KnownLocation, SyncBatch, SyncStateUpdate, UidValidityRemap } from '../sync/ports.js';
 import { ensureFolder } from './accounts.js';
 import type { Database, Queryable, Row } from './database.js';
-import { textParam } from './text-param.js';
-
-export interface StoredFolderState {
-  folderId: number;
-  /** Top of the covered range: every server UID in [coveredFrom, cursor] is stored. */
-  cursor: number;
-  /** Bottom of the covered range (1 when everything up to the cursor is stored; cursor + 1
-   * when the range is empty). */
-  coveredFrom: number;
-  uidValidity: number | null;
-  uidNext: number | null;
-  highestModseq: bigint | null;
-  liveCount: number;
-}
-
-export interface StoredLocation {
-  uid: number;
-  flags: string[];
-  modseq: bigint | null;
-  messageId: string;
-  size: number;
-  /** The message's Gmail labels as stored (null when none were ever reported). */
-  labels?: string[] | null;
-}
-
-/** Gmail's ids (X-GM-MSGID, X-GM-THRID, as decimal strings) and labels (X-GM-LABELS). */
-export interface GmailAttributes {
-  msgId: string;
-  thrId: string | null;
-  labels: string[];
-}
-
-export interface BatchMessage {
-  record: MessageRecord;
-  uid: number;
-  flags: string[];
-  modseq: bigint | null;
-  internalDate: number | null;
-  /** With X-GM-EXT-1 only. */
-  gmail?: GmailAttributes;
-}
-
-export interface BatchFlagUpdate {
-  uid: number;
-  flags: string[];
-  modseq: bigint | null;
-  /** X-GM-LABELS, when the server reports them (Gmail); they change like flags. */
-  labels?: string[];
-}
-
-export interface StoreBatch {
-  accountId: number;
-  folderId: number;
-  uidValidity: number;
-  messages: BatchMessage[];
-  flagUpdates: BatchFlagUpdate[];
-  expungedUids: number[];
-  state: {
-    cursor: number;
-    /** Bottom of the covered range after this batch; omitted: unchanged (1 for a new row). */
-    coveredFrom?: number;
-    uidValidity: number;
-    uidNext: number | null;
-    highestModseq: bigint | null;
-    lastSyncAt: number;
-  };
-}
-
-export interface UidValidityRemap {
-  accountId: number;
-  folderId: number;
-  oldUidValidity: number;
-  newUidValidity: number;
-  matches: Array<{ oldUid: number; newUid: number }>;
-  cursor: number;
-  lastSyncAt: number;
-}
+import { UPSERT_MESSAGE_SQL, messageParams } from './message-columns.js';
 
 const toBigOrNull = (value: unknown): bigint | null => (value === null || value === undefined ? null : BigInt(value as bigint));
 const params = (values: unknown[]): unknown[] => values;
 
 /** The folder's state, or null when there is no row for it (nothing is created). */
-export async function findFolderState(db: Database, accountId: number, folder: string): Promise<StoredFolderState | null> {
+export async function findFolderState(db: Database, accountId: number, folder: string): Promise<FolderSyncState | null> {
   const row = await db.one('SELECT id FROM folders WHERE account_id = ? AND name = ?', [accountId, folder]);
   return row ? folderStateById(db, accountId, Number(row.id)) : null;
 }
 
 /** Creates the folder row when missing (`displayName` defaults to the name); returns its state. */
-export async function loadFolderState(db: Database, accountId: number, folder: string, displayName?: string): Promise<StoredFolderState> {
+export async function loadFolderState(db: Database, accountId: number, folder: string, displayName?: string): Promise<FolderSyncState> {
   const folderId = await ensureFolder(db, accountId, folder, displayName !== undefined ? { displayName } : {});
   return folderStateById(db, accountId, folderId);
 }
 
-async function folderStateById(db: Database, accountId: number, folderId: number): Promise<StoredFolderState> {
+async function folderStateById(db: Database, accountId: number, folderId: number): Promise<FolderSyncState> {
   return db.transaction(async (db) => {
   const row = (await db.one(
     `SELECT s.cursor, s.covered_from, s.uidvalidity, s.highestmodseq, f.uidnext
@@ -125,7 +50,7 @@ async function folderStateById(db: Database, accountId: number, folderId: number
   });
 }
 
-export async function listLocations(db: Database, folderId: number, uidValidity: number): Promise<StoredLocation[]> {
+export async function listLocations(db: Database, folderId: number, uidValidity: number): Promise<KnownLocation[]> {
   return (
     await db.all(
       `SELECT l.uid, l.flags, l.modseq, m.message_id, m.size, m.gm_labels
@@ -145,44 +70,7 @@ export async function listLocations(db: Database, folderId: number, uidValidity:
 }
 
 async function insertMessage(db: Queryable, accountId: number, record: MessageRecord, nowTs: number): Promise<number> {
-  await db.run(
-    `INSERT INTO messages (account_id, message_id, subject, sender, sender_address, recipients, cc, bcc, date,
-        body_text, body_html, snippet, references_header, in_reply_to, attachments, size, parse_error, truncated,
-        created_at)
-     VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?,
-        CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?,
-        ?)
-     ON CONFLICT (account_id, message_id) DO UPDATE SET
-        subject = excluded.subject, sender = excluded.sender, sender_address = excluded.sender_address,
-        recipients = excluded.recipients, cc = excluded.cc, bcc = excluded.bcc, date = excluded.date,
-        body_text = excluded.body_text, body_html = excluded.body_html, snippet = excluded.snippet,
-        references_header = excluded.references_header, in_reply_to = excluded.in_reply_to,
-        attachments = excluded.attachments, size = excluded.size, parse_error = excluded.parse_error,
-        truncated = excluded.truncated
-      WHERE messages.truncated = 1 AND excluded.truncated = 0`,
-    // Long text goes in as UTF-8 bytes (see text-param.ts); the CAST slots above receive it.
-    [
-      accountId,
-      record.messageId,
-      textParam(record.subject),
-      textParam(record.sender),
-      record.senderAddress,
-      textParam(record.recipients),
-      textParam(record.cc),
-      textParam(record.bcc),
-      record.date,
-      textParam(record.bodyText),
-      textParam(record.bodyHtml),
-      textParam(record.snippet),
-      textParam(record.references),
-      record.inReplyTo,
-      textParam(JSON.stringify(record.attachments)),
-      record.size,
-      textParam(record.parseError),
-      record.truncated ? 1 : 0,
-      nowTs,
-    ],
-  );
+  await db.run(UPSERT_MESSAGE_SQL, [accountId, ...messageParams(record), nowTs]);
   return Number((await db.one('SELECT id FROM messages WHERE account_id = ? AND message_id = ?', [accountId, record.messageId]))?.id);
 }
 
@@ -203,7 +91,7 @@ async function storeGmailMessage(db: Queryable, accountId: number, record: Messa
   return rowId;
 }
 
-async function writeState(db: Queryable, accountId: number, folderId: number, state: StoreBatch['state']): Promise<void> {
+async function writeState(db: Queryable, accountId: number, folderId: number, state: SyncStateUpdate): Promise<void> {
   // Only when something differs: an unchanged row is not rewritten (no page written to the file).
   const coveredFrom = state.coveredFrom ?? null;
   await db.run(
@@ -227,7 +115,7 @@ async function writeState(db: Queryable, accountId: number, folderId: number, st
   );
 }
 
-export async function applyBatch(db: Database, batch: StoreBatch): Promise<void> {
+export async function applyBatch(db: Database, batch: SyncBatch): Promise<void> {
   await db.transaction(async (db) => {
     for (const message of batch.messages) {
       const rowId = message.gmail

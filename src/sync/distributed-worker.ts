@@ -12,7 +12,7 @@
  */
 
 import { isPrxError, type ErrorCode } from '../errors.js';
-import type { Lease, LeaseOutcome, WorkQueue } from '../store/work-queue.js';
+import type { Lease, LeaseOutcome, LeaseQueue } from './lease-queue.js';
 import { backoffSeconds } from './runner.js';
 
 export interface WorkerJobResult {
@@ -23,7 +23,7 @@ export interface WorkerJobResult {
 
 export interface DistributedWorkerOptions {
   workerId: string;
-  queue: WorkQueue;
+  queue: LeaseQueue;
   /** Runs one job; must stop soon after `signal` aborts (the lease was lost or the worker stops). */
   runJob(lease: Lease, signal: AbortSignal): Promise<WorkerJobResult>;
   /** Jobs this worker runs at once (default 4). */

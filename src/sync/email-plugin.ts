@@ -1,5 +1,5 @@
 /**
- * The public API (the seed's EmailPlugin in TypeScript idiom): register accounts (secrets stay
+ * The public API, `EmailPlugin`: register accounts (secrets stay
  * in memory, never in the database), sync one folder or all of them, run the multi-job runner.
  * One IMAP connection per account, reused across folders and calls; a broken connection is
  * dropped and reopened by the next call.

@@ -1,23 +1,16 @@
 /**
- * The two narrow interfaces the folder-sync engine drives: what it needs from an IMAP session
- * (`FolderSession`) and from the store (`SyncStore`). Types only.
+ * The folder-sync engine's own vocabulary and the two narrow interfaces it drives: what it needs
+ * from an IMAP session (`FolderSession`) and from the store (`SyncStore`). Types only; nothing
+ * here depends on the store — the store conforms to `SyncStore` (src/store/sync-repository.ts
+ * imports these types), and `session-adapter.ts` / `store-adapter.ts` bind the ports to the real
+ * `ImapClient` and `Store`.
  *
- * Keeping the engine behind these ports makes its rules (cursor, batching, UIDVALIDITY recovery,
- * flag/expunge reconciliation) testable against an in-memory model, including injected faults,
- * while the adapters in `session-adapter.ts` and `store-adapter.ts` bind them to the real
- * `ImapClient` and sql.js `Store`.
+ * Behind these ports the engine's rules (cursor, batching, UIDVALIDITY recovery, flag/expunge
+ * reconciliation) are testable against an in-memory model, including injected faults.
  */
 
 import type { NumberRange } from '../imap/wire/types.js';
-import type {
-  BatchFlagUpdate,
-  GmailAttributes,
-  BatchMessage,
-  StoreBatch,
-  StoredFolderState,
-  StoredLocation,
-  UidValidityRemap,
-} from '../store/sync-repository.js';
+import type { MessageRecord } from '../mime/types.js';
 
 /** What EXAMINE/SELECT told us about a folder. */
 export interface FolderSnapshot {
@@ -35,7 +28,21 @@ export interface FolderSnapshot {
   qresync: boolean;
 }
 
-export type FlagState = BatchFlagUpdate;
+/** A message's flags (and Gmail labels) as the server reports them, by UID. */
+export interface FlagState {
+  uid: number;
+  flags: string[];
+  modseq: bigint | null;
+  /** X-GM-LABELS, when the server reports them (Gmail); they change like flags. */
+  labels?: string[];
+}
+
+/** Gmail's ids (X-GM-MSGID, X-GM-THRID, as decimal strings) and labels (X-GM-LABELS). */
+export interface GmailAttributes {
+  msgId: string;
+  thrId: string | null;
+  labels: string[];
+}
 
 /** UID and size of a message on the server, as listed before fetching. */
 export interface ServerUid {
@@ -104,14 +111,74 @@ export interface FolderSession {
 }
 
 /** A message location the store knows, in the current UIDVALIDITY. */
-export type KnownLocation = StoredLocation;
+export interface KnownLocation {
+  uid: number;
+  flags: string[];
+  modseq: bigint | null;
+  messageId: string;
+  size: number;
+  /** The message's Gmail labels as stored (null when none were ever reported). */
+  labels?: string[] | null;
+}
 
-export type FolderSyncState = StoredFolderState;
+/** What the store holds about a folder's sync. */
+export interface FolderSyncState {
+  folderId: number;
+  /** Top of the covered range: every server UID in [coveredFrom, cursor] is stored. */
+  cursor: number;
+  /** Bottom of the covered range (1 when everything up to the cursor is stored; cursor + 1
+   * when the range is empty). */
+  coveredFrom: number;
+  uidValidity: number | null;
+  uidNext: number | null;
+  highestModseq: bigint | null;
+  /** Live (not tombstoned) locations in `uidValidity`. */
+  liveCount: number;
+}
 
-export type NewMessage = BatchMessage;
+/** A parsed message to store at a UID. */
+export interface NewMessage {
+  record: MessageRecord;
+  uid: number;
+  flags: string[];
+  modseq: bigint | null;
+  internalDate: number | null;
+  /** With X-GM-EXT-1 only. */
+  gmail?: GmailAttributes;
+}
+
+/** The folder state a batch commits together with its rows. */
+export interface SyncStateUpdate {
+  cursor: number;
+  /** Bottom of the covered range after this batch; omitted: unchanged (1 for a new row). */
+  coveredFrom?: number;
+  uidValidity: number;
+  uidNext: number | null;
+  highestModseq: bigint | null;
+  lastSyncAt: number;
+}
 
 /** Everything one transaction applies: rows, flag changes, tombstones and the new state. */
-export type SyncBatch = StoreBatch;
+export interface SyncBatch {
+  accountId: number;
+  folderId: number;
+  uidValidity: number;
+  messages: NewMessage[];
+  flagUpdates: FlagState[];
+  expungedUids: number[];
+  state: SyncStateUpdate;
+}
+
+/** A UIDVALIDITY change: the locations re-matched to new UIDs, and where the range restarts. */
+export interface UidValidityRemap {
+  accountId: number;
+  folderId: number;
+  oldUidValidity: number;
+  newUidValidity: number;
+  matches: Array<{ oldUid: number; newUid: number }>;
+  cursor: number;
+  lastSyncAt: number;
+}
 
 export interface SyncStore {
   /** The folder's state, or null when the store has no row for it (nothing is created). */

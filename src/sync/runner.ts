@@ -1,5 +1,5 @@
 /**
- * The multi-job sync runner (the seed's `run_sync_runner`, fixed). Per tick: jobs still in their
+ * The multi-job sync runner. Per tick: jobs still in their
  * backoff window are skipped; the due ones are ordered by when they last ran (so jobs deferred
  * by the cap go first next tick), at most `maxConcurrency` of them run — truly concurrently, with
  * at most `maxConnectionsPerAccount` jobs of one account at a time — and the rest are deferred.
@@ -23,6 +23,7 @@ export interface SyncRunnerConfig {
   maxConnectionsPerAccount?: number;
 }
 
+/** A job's scheduling state, persisted by the store between runs. */
 export interface RunnerJobState {
   nextAllowedAt: number;
   failureCount: number;

@@ -8,6 +8,7 @@ import { patchCheckReservedLock } from '../../src/store/engine/sqlite-wasm-loade
 import { describe, test } from 'node:test';
 import type { MessageRecord } from '../../src/mime/types.js';
 import { openStore, type EngineName, type Store } from '../../src/store/index.js';
+import { MESSAGE_COLUMNS } from '../../src/store/message-columns.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { adjustMemfsGrowth, loadSqlJs, sqlJsLoadInfo } from '../../src/store/sqljs.js';
 import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
@@ -102,6 +103,43 @@ for (const engineName of ['file', 'sqljs', 'postgres'] as const) {
       const torn = join(dir, 'torn.db');
       writeFileSync(torn, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(100, 0xff)]));
       await assert.rejects(openStore(torn, { engine }), { code: 'CORRUPT_DB' });
+    });
+
+    test('every column of the message table round-trips, each field to its own column', async () => {
+      const { store, accountId } = await freshStore();
+      const long = 'Grüße aus Köln — '.repeat(8);
+      const full = record('<every-field@x>', {
+        subject: `subject ${long}`,
+        sender: 'Ann <ann@example.test>',
+        senderAddress: 'ann@example.test',
+        recipients: 'bob@example.test, Carl <carl@example.test>',
+        cc: 'cc@example.test',
+        bcc: 'bcc@example.test',
+        date: 1_700_000_123_456,
+        inReplyTo: '<parent@x>',
+        references: '<root@x> <parent@x>',
+        bodyText: `text ${long}`,
+        bodyHtml: `<p>${long}</p>`,
+        snippet: 'a snippet',
+        attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', size: 42, contentId: null, disposition: 'attachment', sha256: 'ab'.repeat(32) }],
+        size: 4321,
+        parseError: 'LIMIT: cut',
+        truncated: true,
+      });
+      const b = await batch(store, accountId, 'INBOX', [1]);
+      (b.messages[0] as { record: MessageRecord }).record = full;
+      await store.applyBatch(b);
+      const [listed] = await store.listMessages({ accountId, limit: 1 });
+      assert.ok(listed);
+      const stored = await store.getMessage(listed.id);
+      assert.ok(stored);
+      for (const field of Object.keys(MESSAGE_COLUMNS) as Array<keyof typeof MESSAGE_COLUMNS>) {
+        assert.deepEqual(stored[field], full[field], field);
+      }
+      const row = await store.db.one('SELECT * FROM messages WHERE id = ?', [listed.id]);
+      assert.equal(row?.[MESSAGE_COLUMNS.references.name], full.references);
+      assert.equal(row?.[MESSAGE_COLUMNS.bodyText.name], full.bodyText);
+      await store.close();
     });
 
     test('a batch is all or nothing', async () => {

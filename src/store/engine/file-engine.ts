@@ -11,6 +11,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { CorruptDatabaseError, LockedError, PrxError, StorageError } from '../../errors.js';
 import { createFileLock, type FileLock } from './file-lock.js';
 import { createSerialGate } from './serial-gate.js';
+import { createStatementCache, iterateRows } from './statement-cache.js';
 import { loadSqliteWasm } from './sqlite-wasm-loader.js';
 import type { Params, PreparedStatement, Row, RunResult, SqlEngine, SqlExecutor } from './types.js';
 
@@ -102,15 +103,7 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
     lock.release();
   }
 
-  const statements = new Map<string, WasmStatement>();
-  const cached = (sql: string): WasmStatement => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
+  const statements = createStatementCache<WasmStatement>((sql) => db.prepare(sql));
   let closed = false;
 
   /** Runs synchronous SQLite work outside a transaction, holding the file lock for just that. */
@@ -136,11 +129,11 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
   /** A statement whose step failed keeps the error for its next reset, which the binding
    * refuses: it is dropped from the cache and prepared afresh next time. */
   const using = <T>(sql: string, work: (statement: WasmStatement) => T): T => {
-    const statement = cached(sql);
+    const statement = statements.get(sql);
     try {
       return work(statement);
     } catch (error) {
-      statements.delete(sql);
+      statements.forget(sql);
       try {
         statement.finalize();
       } catch {
@@ -210,20 +203,15 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
       gate.run(() => {
         if (closed) return;
         closed = true;
-        for (const statement of statements.values()) {
+        for (const statement of statements.drain()) {
           try {
             statement.finalize();
           } catch {
             // Finalizing reports the statement's last error again; the connection closes anyway.
           }
         }
-        statements.clear();
         db.close();
       }),
   };
   return engine;
-}
-
-async function* iterateRows(rows: Promise<Row[]>): AsyncIterableIterator<Row> {
-  for (const row of await rows) yield row;
 }

@@ -12,6 +12,7 @@ import { CorruptDatabaseError, PrxError, StorageError } from '../../errors.js';
 import { readDatabaseFile, writeDatabaseFileAtomically } from '../file-persistence.js';
 import { loadSqlJs } from '../sqljs.js';
 import { createSerialGate } from './serial-gate.js';
+import { createStatementCache, iterateRows } from './statement-cache.js';
 import type { Params, PreparedStatement, Row, RunResult, SqlEngine, SqlExecutor } from './types.js';
 
 export interface SqlJsEngineOptions {
@@ -63,25 +64,16 @@ export async function openSqlJsEngine(path: string, options: SqlJsEngineOptions 
     throw new CorruptDatabaseError(`${path} cannot be opened: ${(error as Error).message}`, { cause: error });
   }
   const gate = createSerialGate();
-  const statements = new Map<string, Statement>();
+  const statements = createStatementCache<Statement>((sql) => db.prepare(sql));
   let dirty = image === null && !inMemory;
   let lastSave: { bytes: number; ms: number } | null = null;
   let lastSaveAt = Date.now();
   let closed = false;
   const autosaveIntervalMs = options.autosaveIntervalMs === undefined ? 10_000 : options.autosaveIntervalMs;
 
-  const cached = (sql: string): Statement => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
-
   const sync = {
     run(sql: string, params?: Params): RunResult {
-      const statement = cached(sql);
+      const statement = statements.get(sql);
       statement.run(params as BindParams | undefined);
       const changes = db.getRowsModified();
       // A data statement that changed no row (an upsert of what is there) leaves the image as
@@ -90,7 +82,7 @@ export async function openSqlJsEngine(path: string, options: SqlJsEngineOptions 
       return { changes: DATA_STATEMENT.test(sql) ? changes : 0 };
     },
     all(sql: string, params?: Params): Row[] {
-      const statement = cached(sql);
+      const statement = statements.get(sql);
       try {
         statement.bind(params as BindParams | undefined);
         const rows: Row[] = [];
@@ -185,14 +177,9 @@ export async function openSqlJsEngine(path: string, options: SqlJsEngineOptions 
       gate.run(() => {
         if (closed) return;
         closed = true;
-        for (const statement of statements.values()) statement.free();
-        statements.clear();
+        for (const statement of statements.drain()) statement.free();
         db.close();
       }),
   };
   return engine;
-}
-
-async function* iterateRows(rows: Promise<Row[]>): AsyncIterableIterator<Row> {
-  for (const row of await rows) yield row;
 }

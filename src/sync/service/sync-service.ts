@@ -9,79 +9,24 @@
  * `stop()` lets in-flight sync calls finish for a short grace period, then aborts them (the
  * cursor only ever covers committed rows), logs out, and saves the store.
  * Events: `synced`, `error`, `state`; `changes()` iterates over syncs that changed something.
+ * Per-account runtime and its readings: account-runtime.ts; the event hub: service-events.ts; the
+ * MIME worker pool it owns: service-parse-pool.ts; the public types: service-types.ts.
  */
 import { ConfigError } from '../../errors.js';
 import { openImapSession, type ImapClient } from '../../imap/session/client.js';
-import { createParsePool, defaultParseWorkers, type ParsePool } from '../../mime/parse-pool.js';
 import { EmailPlugin, resolveAccount } from '../email-plugin.js';
-import type { ParseMessage } from '../folder-sync.js';
 import { createRunnerMetrics, jobKey, runSyncRunner, type RunnerJobState } from '../runner.js';
 import { errorCode, isPermanent, retryDelaySeconds } from './backoff.js';
 import { DEFAULT_SCHEDULE, type ServiceSchedule } from './config.js';
 import { idleFolders, namedFolders, needsFolderList, selectFolders } from './folder-selection.js';
-import { startIdleWatcher, type IdleWatcher } from './idle-watcher.js';
+import { startIdleWatcher } from './idle-watcher.js';
 import { startWakeDetector, type WakeDetector } from './wake-detector.js';
-import type {
-  ServiceAccount,
-  ServiceErrorEvent,
-  ServiceEvents,
-  ServiceState,
-  StateEvent,
-  SyncedEvent,
-  SyncService,
-  SyncServiceOptions,
-  SyncTrigger,
-} from './service-types.js';
+import { PROBE_AFTER_MS, accountStatus, codeOf, fingerprint, newAccountRuntime, nextWakeUpAt, probe, restingState, type AccountRuntime, type JobRuntime } from './account-runtime.js';
+import { addSyncResult, createServiceEvents, emptySyncTotals } from './service-events.js';
+import { createServiceParsePool } from './service-parse-pool.js';
+import type { ServiceAccount, ServiceErrorEvent, ServiceState, SyncService, SyncServiceOptions, SyncTrigger } from './service-types.js';
 
 export type * from './service-types.js';
-
-interface JobRuntime {
-  folder: string;
-  dirty: boolean;
-  trigger: SyncTrigger;
-  running: boolean;
-  lastOkAt: number;
-  remaining: number | null;
-  lastError: string | null;
-}
-
-interface AccountRuntime {
-  config: ServiceAccount;
-  fingerprint: string;
-  accountId: number | null;
-  jobs: Map<string, JobRuntime>;
-  watchers: Map<string, IdleWatcher>;
-  state: ServiceState;
-  lastError: string | null;
-  blockedUntil: number;
-  setupFailures: number;
-  settingUp: boolean;
-  /** When the folder list was last resolved (0: not yet). */
-  resolvedAt: number;
-  removed: boolean;
-  lastUsedAt: number;
-}
-
-/** Connections unused this long are probed with NOOP before a sync trusts them. */
-const PROBE_AFTER_MS = 120_000;
-
-/** The error code at the start of a stored `CODE: message`. */
-function codeOf(lastError: string | null): string {
-  return /^([A-Z_]+):/.exec(lastError ?? '')?.[1] ?? 'UNKNOWN';
-}
-
-function describeDetail(detail: { code?: string; retryAt?: number }): string {
-  if (detail.code === undefined) return '';
-  return ` (${detail.code}${detail.retryAt !== undefined ? `, retry at ${new Date(detail.retryAt).toISOString()}` : ''})`;
-}
-
-function fingerprint(account: ServiceAccount): string {
-  const auth = account.imap.auth;
-  return JSON.stringify({
-    ...account,
-    imap: { ...account.imap, tls: { mode: account.imap.tls?.mode, ca: account.imap.tls?.ca ? String(account.imap.tls.ca) : undefined }, auth: { p: auth.password, t: auth.oauthToken, f: typeof auth.oauthTokenProvider } },
-  });
-}
 
 export function createSyncService(options: SyncServiceOptions): SyncService {
   const store = options.store;
@@ -89,20 +34,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const random = options.random ?? Math.random;
   let schedule: ServiceSchedule = { ...DEFAULT_SCHEDULE, ...options.schedule };
   let configured: ServiceAccount[] = options.accounts;
-  // The service owns the MIME worker pool so that stop() can let parses already handed to the
-  // workers finish there: closing the pool with work queued would hand that work back to this
-  // thread, which would then parse a whole abandoned batch before it could exit.
-  let pool: ParsePool | null = null;
-  let parsing = 0;
-  const parse: ParseMessage = (raw, parseOptions) => {
-    pool ??= createParsePool(options.parseWorkers ?? defaultParseWorkers());
-    parsing++;
-    return pool.parse(raw, parseOptions).finally(() => parsing--);
-  };
-  const plugin = new EmailPlugin({ store, parse, ...(options.session ? { session: options.session } : {}) });
+  const pool = createServiceParsePool(options.parseWorkers);
+  const plugin = new EmailPlugin({ store, parse: pool.parse, ...(options.session ? { session: options.session } : {}) });
   const metrics = createRunnerMetrics();
   const accounts = new Map<string, AccountRuntime>();
-  const listeners = { synced: new Set<(e: SyncedEvent) => void>(), error: new Set<(e: ServiceErrorEvent) => void>(), state: new Set<(e: StateEvent) => void>() };
+  const events = createServiceEvents(logger);
   const watcherStates = new Map<string, ServiceState>();
   const inflight = new Set<Promise<void>>();
   let running = false;
@@ -128,23 +64,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     pendingWrites.add(write);
   }
 
-  function emit<E extends keyof ServiceEvents>(event: E, data: ServiceEvents[E]): void {
-    for (const listener of listeners[event] as Set<(d: ServiceEvents[E]) => void>) {
-      try {
-        listener(data);
-      } catch (error) {
-        logger.error?.({ event: 'listener_failed', listener: event, error: (error as Error)?.message }, 'event listener threw');
-      }
-    }
-  }
-
   function setState(account: AccountRuntime, state: ServiceState, detail: { code?: string; retryAt?: number } = {}): void {
     if (account.state === state && detail.code === undefined) return;
     const previous = account.state;
     account.state = state;
-    const event: StateEvent = { account: account.config.name, folder: null, state, previous, ...detail };
-    logger.info?.({ event: 'state', ...event }, `${account.config.name}: ${state}${describeDetail(detail)}`);
-    emit('state', event);
+    events.announceState({ account: account.config.name, folder: null, state, previous, ...detail });
   }
 
   function setWatcherState(account: AccountRuntime, folder: string, state: ServiceState, detail: { code?: string; retryAt?: number } = {}): void {
@@ -152,13 +76,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     const previous = watcherStates.get(key) ?? null;
     if (previous === state && detail.code === undefined) return;
     watcherStates.set(key, state);
-    const event: StateEvent = { account: account.config.name, folder, state, previous, ...detail };
-    logger.info?.({ event: 'state', ...event }, `${account.config.name}/${folder}: ${state}${describeDetail(detail)}`);
-    emit('state', event);
-  }
-
-  function restingState(account: AccountRuntime): ServiceState {
-    return account.watchers.size > 0 ? 'watching' : 'polling';
+    events.announceState({ account: account.config.name, folder, state, previous, ...detail });
   }
 
   function kick(): void {
@@ -235,7 +153,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     if (folder === null || isPermanent(code)) account.blockedUntil = Math.max(account.blockedUntil, retryAt);
     const event: ServiceErrorEvent = { account: account.config.name, folder, code, message, retryAt };
     logger.warn?.({ event: 'error', ...event }, `${account.config.name}${folder ? `/${folder}` : ''}: ${code}: ${message}`);
-    emit('error', event);
+    events.emit('error', event);
     setState(account, isPermanent(code) ? 'auth-failed' : 'backoff', { code, retryAt });
   }
 
@@ -323,20 +241,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   function planWakeUp(now: number): void {
     if (timer) clearTimeout(timer);
     timer = null;
-    let next = now + 3_600_000;
-    for (const account of accounts.values()) {
-      if (account.removed) continue;
-      if (account.blockedUntil > now) next = Math.min(next, account.blockedUntil);
-      for (const job of account.jobs.values()) {
-        if (job.running) continue;
-        let at = job.dirty ? now : job.lastOkAt + schedule.intervalSeconds * 1000;
-        if (account.accountId !== null) {
-          const state = runnerStates.get(jobKey({ accountId: account.accountId, folder: job.folder }));
-          if (state && state.nextAllowedAt * 1000 > at) at = state.nextAllowedAt * 1000;
-        }
-        next = Math.min(next, Math.max(at, account.blockedUntil));
-      }
-    }
+    const next = nextWakeUpAt(accounts.values(), runnerStates, schedule, now);
     timer = setTimeout(kick, Math.max(50, next - now));
   }
 
@@ -402,64 +307,22 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       await plugin.connection(accountId, (client) => probe(client), stopController.signal).catch(() => plugin.dropConnection(accountId));
     }
     const started = Date.now();
-    const total = { new: 0, updated: 0, deleted: 0, failed: 0, bytes: 0, remaining: 0, uidvalidityChanged: false };
+    const total = emptySyncTotals();
     for (;;) {
       const result = await plugin.sync({ accountId, folder: job.folder, nowTs: Math.floor(Date.now() / 1000), maxMessages: account.config.maxMessagesPerSync ?? 500, signal: stopController.signal });
       account.lastUsedAt = Date.now();
-      total.new += result.new;
-      total.updated += result.updated;
-      total.deleted += result.deleted;
-      total.failed += result.failed;
-      total.bytes += result.bytes;
-      total.remaining = result.remaining;
-      total.uidvalidityChanged ||= result.uidvalidityChanged;
+      addSyncResult(total, result);
       job.remaining = result.remaining;
       if (result.remaining === 0 || stopping || account.removed) break;
     }
-    const event: SyncedEvent = { account: account.config.name, accountId, folder: job.folder, trigger, ...total, durationMs: Date.now() - started, at: Date.now() };
-    logger.info?.(
-      { event: 'synced', ...event },
-      `${account.config.name}/${job.folder}: +${total.new} ~${total.updated} -${total.deleted}${total.remaining ? ` (${total.remaining} left)` : ''} in ${event.durationMs} ms (${trigger})`,
-    );
-    emit('synced', event);
+    events.announceSynced({ account: account.config.name, accountId, folder: job.folder, trigger, ...total, durationMs: Date.now() - started, at: Date.now() });
     return { newMessages: total.new, bytes: total.bytes };
-  }
-
-  async function probe(client: ImapClient): Promise<void> {
-    let timeout: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        client.noop(),
-        new Promise((_, reject) => {
-          timeout = setTimeout(() => {
-            client.close();
-            reject(new Error('probe timed out'));
-          }, 10_000);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timeout);
-    }
   }
 
   function addAccount(config: ServiceAccount): void {
     if (accounts.has(config.name)) throw new ConfigError(`account name '${config.name}' is used twice`);
     resolveAccount(config); // validates host/port/user/auth before anything runs
-    accounts.set(config.name, {
-      config,
-      fingerprint: fingerprint(config),
-      accountId: null,
-      jobs: new Map(),
-      watchers: new Map(),
-      state: 'starting',
-      lastError: null,
-      blockedUntil: 0,
-      setupFailures: 0,
-      settingUp: false,
-      resolvedAt: 0,
-      removed: false,
-      lastUsedAt: 0,
-    });
+    accounts.set(config.name, newAccountRuntime(config));
   }
 
   const service: SyncService = {
@@ -500,13 +363,10 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       await Promise.race([plugin.close(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       await Promise.allSettled([...pendingWrites]);
       await store.saveIfDirty();
-      for (const until = Date.now() + 1000; parsing > 0 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 20));
-      const closing = pool;
-      pool = null;
-      await closing?.close();
+      await pool.close();
       for (const account of accounts.values()) setState(account, 'stopped');
       accounts.clear();
-      for (const close of iterators) close();
+      events.closeAll();
     },
     async reload(config) {
       schedule = { ...DEFAULT_SCHEDULE, ...config.schedule };
@@ -524,64 +384,12 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       logger.info?.({ event: 'reloaded', accounts: config.accounts.length }, 'configuration reloaded');
       kick();
     },
-    on(event, listener) {
-      const set = listeners[event] as Set<typeof listener>;
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-    changes() {
-      return changeIterator();
-    },
+    on: events.on,
+    changes: events.changes,
     status() {
-      return [...accounts.values()].map((account) => ({
-        name: account.config.name,
-        accountId: account.accountId,
-        state: account.state,
-        lastError: account.lastError,
-        folders: [...account.jobs.values()].map((job) => {
-          const state = account.accountId === null ? null : (runnerStates.get(jobKey({ accountId: account.accountId, folder: job.folder })) ?? null);
-          return {
-            folder: job.folder,
-            watching: account.watchers.has(job.folder),
-            running: job.running,
-            lastSyncAt: job.lastOkAt || null,
-            remaining: job.remaining,
-            lastError: job.lastError,
-            nextAttemptAt: state && state.nextAllowedAt * 1000 > Date.now() ? state.nextAllowedAt * 1000 : null,
-          };
-        }),
-      }));
+      return [...accounts.values()].map((account) => accountStatus(account, runnerStates));
     },
   };
-
-  const iterators = new Set<() => void>();
-  async function* changeIterator(): AsyncGenerator<SyncedEvent> {
-    const queue: SyncedEvent[] = [];
-    let wakeUp: (() => void) | null = null;
-    let closed = false;
-    const off = service.on('synced', (event) => {
-      if (event.new + event.updated + event.deleted > 0 || event.uidvalidityChanged) {
-        queue.push(event);
-        wakeUp?.();
-      }
-    });
-    const close = (): void => {
-      closed = true;
-      wakeUp?.();
-    };
-    iterators.add(close);
-    try {
-      for (;;) {
-        while (queue.length > 0) yield queue.shift() as SyncedEvent;
-        if (closed) return;
-        await new Promise<void>((resolve) => (wakeUp = resolve));
-        wakeUp = null;
-      }
-    } finally {
-      off();
-      iterators.delete(close);
-    }
-  }
 
   return service;
 }
