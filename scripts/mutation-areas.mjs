@@ -22,7 +22,7 @@ export const areas = {
     mutate: [
       'src/sync/uidvalidity-recovery.ts',
       // fetchAndStore: batches, cursor, commits.
-      'src/sync/folder-sync.ts:305-395',
+      'src/sync/fetch-pipeline.ts:76-158',
     ],
     tests: ['unit/sync-guarantees', 'unit/sync-folder'],
   },
