@@ -3,7 +3,8 @@
  * `prx-email/imap` by name (Node's require(esm), unflagged since Node 20.19 / 22.12; Bun always)
  * and uses one export of each; an ES module file imports the same two. Each runs in its own
  * process (process.execPath: node, or Bun under scripts/test-bun.sh) from a temporary directory
- * whose node_modules/prx-email links to this checkout.
+ * whose node_modules/prx-email links to this checkout. (require() of an ES module fails when the
+ * module graph has a top-level await: this test is also the guard against one.)
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
