@@ -10,7 +10,7 @@ import { concatBytes } from '../bytes.js';
 import type { ImapClient } from '../imap/session/client.js';
 import { atom, raw, sequence } from '../imap/wire/encoder.js';
 import { formatSequenceSet } from '../imap/wire/sequence-set.js';
-import type { FetchAttributes, NumberRange } from '../imap/wire/types.js';
+import type { FetchAttributes } from '../imap/wire/types.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './folder-sync.js';
 import type { FetchedMessage, FlagState, FolderSession, FolderSnapshot, ServerIdentity, ServerUid } from './ports.js';
 
