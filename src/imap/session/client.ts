@@ -11,6 +11,6 @@ export type { MailboxInfo, ListOptions } from './commands/list.js';
 export type { SelectResult, SelectOptions } from './commands/select.js';
 export type { FetchOptions, FetchItem, FetchBody, FetchHandlers, FetchedResponse } from './commands/fetch.js';
 export type { SearchQuery } from './commands/search.js';
-export type { StatusItem } from './commands/status.js';
+export type { StatusItem, MailboxStatus } from './commands/status.js';
 export type { StoreAction } from './commands/store.js';
 export type { IdleOptions } from './commands/idle.js';

@@ -8,7 +8,7 @@
 import { AbortedError, ProtocolError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
 import type { Transport } from '../transport/types.js';
 import type { CommandArg } from '../wire/encoder.js';
-import type { NumberRange, ResponseText, StatusAttributes, UntaggedResponse } from '../wire/types.js';
+import type { NumberRange, ResponseText, UntaggedResponse } from '../wire/types.js';
 import { append } from './commands/append.js';
 import { capability } from './commands/capability.js';
 import type { SessionContext } from './commands/command.js';
@@ -23,7 +23,7 @@ import { noop } from './commands/noop.js';
 import { uidSearch, type SearchQuery } from './commands/search.js';
 import { select, type SelectOptions, type SelectResult } from './commands/select.js';
 import { startTls } from './commands/starttls.js';
-import { status, type StatusItem } from './commands/status.js';
+import { status, type MailboxStatus, type StatusItem } from './commands/status.js';
 import { uidStore, type StoreAction } from './commands/store.js';
 import { createConnection, errorFromHandler, type Connection, type ConnectionEvent, type Greeting } from './connection.js';
 import type { CommandSpec } from './core.js';
@@ -254,7 +254,7 @@ export class ImapClient implements SessionContext, IdleHost {
     return listMailboxes(this, options, signal);
   }
 
-  status(name: string, items: readonly StatusItem[], signal?: AbortSignal): Promise<StatusAttributes> {
+  status(name: string, items: readonly StatusItem[], signal?: AbortSignal): Promise<MailboxStatus> {
     return status(this, name, items, signal);
   }
 

@@ -6,9 +6,10 @@
 import { isPrxError } from '../../../errors.js';
 import { atom, list as listArg, str, type CommandArg } from '../../wire/encoder.js';
 import { decodeMailboxName } from '../../wire/mailbox-name.js';
-import type { ListResponse, StatusAttributes, UntaggedResponse } from '../../wire/types.js';
+import type { ListResponse, UntaggedResponse } from '../../wire/types.js';
 import { listReturnRefused } from '../quirks.js';
 import { execute, type SessionContext } from './command.js';
+import { toMailboxStatus, type MailboxStatus } from './status.js';
 
 export interface MailboxInfo {
   /** The name as the server spells it (use this in commands). */
@@ -20,7 +21,7 @@ export interface MailboxInfo {
   /** e.g. "\\Sent", or null. */
   specialUse: string | null;
   selectable: boolean;
-  status?: StatusAttributes;
+  status?: MailboxStatus;
 }
 
 export interface ListOptions {
@@ -34,7 +35,7 @@ const SPECIAL_USE = new Set(['\\all', '\\archive', '\\drafts', '\\flagged', '\\j
 
 export async function listMailboxes(session: SessionContext, options: ListOptions = {}, signal?: AbortSignal): Promise<MailboxInfo[]> {
   const entries: MailboxInfo[] = [];
-  const statuses = new Map<string, StatusAttributes>();
+  const statuses = new Map<string, MailboxStatus>();
   const returnOptions: CommandArg[] = [];
   if (session.capabilities.has('SPECIAL-USE')) returnOptions.push(atom('SPECIAL-USE'));
   if (options.status === true && session.capabilities.has('LIST-STATUS')) {
@@ -48,7 +49,7 @@ export async function listMailboxes(session: SessionContext, options: ListOption
       return true;
     }
     if (data.type === 'status') {
-      statuses.set(data.mailbox, data.attributes);
+      statuses.set(data.mailbox, toMailboxStatus(data.attributes));
       return true;
     }
     return false;
