@@ -40,8 +40,6 @@ function abortError(signal: AbortSignal): PrxError {
 export class ImapClient implements SessionContext, IdleHost {
   capabilities = new Set<string>();
   enabled = new Set<string>();
-  /** True once the server told us its capabilities with (or during) the login. */
-  capabilitiesFromLogin = false;
   /** Ends a running idle() early (safe to call from an unsolicited-data listener at any point
    * of idle(), including before the server's "+ idling" has been processed). */
   stopIdle: (() => void) | null = null;
@@ -202,19 +200,9 @@ export class ImapClient implements SessionContext, IdleHost {
     this.stopIdle = stop;
   }
 
-  private learnCapabilities(announced: Set<string> | null, fromLogin: boolean): void {
-    if (announced === null) return;
-    this.capabilities = announced;
-    if (fromLogin) this.capabilitiesFromLogin = true;
-  }
-
-  /** Capabilities announced with a login (see ./auth.ts). */
-  loggedIn(announced: Set<string> | null): void {
-    this.learnCapabilities(announced, true);
-  }
-
+  /** Asks the server for its capabilities (keeps the current set if it sends none). */
   async capability(signal?: AbortSignal): Promise<Set<string>> {
-    this.learnCapabilities(await capability(this, signal), false);
+    this.capabilities = (await capability(this, signal)) ?? this.capabilities;
     return this.capabilities;
   }
 

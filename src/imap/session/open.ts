@@ -37,9 +37,10 @@ export async function openImapSession(options: ImapSessionOptions): Promise<Imap
       await client.startTls(options.signal);
     }
     if (!preauth) {
-      client.loggedIn(await logIn(client, options));
       // Capabilities change at login (RFC 9051 §6.2.3); ask unless the server already said.
-      if (!client.capabilitiesFromLogin) await client.capability(options.signal);
+      const afterLogin = await logIn(client, options);
+      if (afterLogin) client.capabilities = afterLogin;
+      else await client.capability(options.signal);
     }
     await client.enable(['QRESYNC', 'CONDSTORE', 'UTF8=ACCEPT'], options.signal);
     if (options.compress === true || ((options.compress ?? 'auto') === 'auto' && !isLocalNetworkHost(options.host))) {
