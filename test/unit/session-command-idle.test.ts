@@ -52,3 +52,15 @@ test('an IDLE refused without + ends without DONE; no IDLE capability means NOOP
   plain.server('A1 OK\r\n');
   await result;
 });
+
+test('the inactivity watchdog does not fire while IDLE is idling, and does once DONE is unanswered', async () => {
+  const h = bytesHarness(['IDLE'], [], { commandTimeoutMs: 50 });
+  // A socket would keep the event loop alive (the watchdog's interval is unref'd).
+  const keepAlive = setInterval(() => undefined, 1000);
+  const result = idle(h.client, { maxIdleMs: 250 });
+  h.server('+ idling\r\n');
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(h.client.closed, false, 'silence while idling is normal');
+  await assert.rejects(result, { code: 'TIMEOUT' }).finally(() => clearInterval(keepAlive));
+  assert.equal(h.written(), 'A1 IDLE\r\nDONE\r\n');
+});
