@@ -4,12 +4,13 @@
  * results come out as settled promises; unsolicited data comes out through `unsolicited`.
  *
  * It owns: tag generation; the command queue and pipelining (up to `maxInFlight` commands on the
- * wire; an `exclusive` command — SELECT, EXAMINE, STARTTLS, AUTHENTICATE, COMPRESS, IDLE, LOGOUT —
- * waits until nothing is in flight and nothing is sent after it until it completes, per RFC 9051
- * §5.5); synchronising literals (the next part waits for `+`); continuation requests for
- * AUTHENTICATE and IDLE, and IDLE's DONE; routing of untagged data to the command that asked for it (oldest
- * first) and of streamed body literals to the oldest in-flight command that takes bodies; and
- * failing commands with typed errors (tagged NO/BAD, BYE, EOF, malformed responses).
+ * wire; an `exclusive` command — SELECT, EXAMINE, STARTTLS, LOGIN, AUTHENTICATE, COMPRESS, IDLE,
+ * LOGOUT — waits until nothing is in flight and nothing is sent after it until it completes, per
+ * RFC 9051 §5.5); synchronising literals (the next part waits for `+`); continuation requests for
+ * AUTHENTICATE and IDLE, and IDLE's DONE (`idleDone()`); routing of untagged data to the command
+ * that asked for it (oldest first) and of streamed body literals to the oldest in-flight command
+ * that takes bodies; and failing commands with typed errors (tagged NO/BAD, BYE, EOF, malformed
+ * responses; server-specific texts via ./quirks.ts). The connection (./connection.ts) wraps it.
  */
 
 import { AuthError, ByeError, CommandError, ProtocolError, ThrottledError, type PrxError } from '../../errors.js';
