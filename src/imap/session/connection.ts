@@ -40,8 +40,8 @@ export interface ConnectionOptions {
 const encoder = new TextEncoder();
 
 export function createConnection(options: ConnectionOptions) {
-  const output: ConnectionEvent[] = [];
-  const parsed: ParserEvent[] = [];
+  const output = createQueue<ConnectionEvent>();
+  const parsed = createQueue<ParserEvent>();
   let greeted = false;
   let firstBytes = true;
   /** STARTTLS injection guard (CVE-2011-0411, client side). */
@@ -119,9 +119,9 @@ export function createConnection(options: ConnectionOptions) {
     /** The next thing for the caller to act on, or null when there is nothing to do. */
     nextEvent(): ConnectionEvent | null {
       for (;;) {
-        const event = output.shift();
+        const event = output.take();
         if (event) return event;
-        const next = parsed.shift();
+        const next = parsed.take();
         if (!next) return null;
         try {
           feed(next);
@@ -154,7 +154,7 @@ export function createConnection(options: ConnectionOptions) {
     /** After the STARTTLS OK: a fresh parser for the protected stream. False when plaintext
      * arrived after the OK (a whole response or part of one): the connection must be refused. */
     tlsStarting(): boolean {
-      const clean = parser.atBoundary() && parsed.length === 0 && !starttls.injected;
+      const clean = parser.atBoundary() && parsed.size === 0 && !starttls.injected;
       parser = createResponseParser((event) => parsed.push(event));
       return clean;
     },
@@ -176,6 +176,30 @@ export function createConnection(options: ConnectionOptions) {
 }
 
 export type Connection = ReturnType<typeof createConnection>;
+
+/** A FIFO with a read index: Array#shift is linear, and one 64 KiB chunk of small FETCH
+ * responses holds thousands of events. */
+function createQueue<T>() {
+  let items: T[] = [];
+  let head = 0;
+  return {
+    push(item: T): void {
+      items.push(item);
+    },
+    take(): T | undefined {
+      if (head >= items.length) return undefined;
+      const item = items[head++] as T;
+      if (head === items.length) {
+        items = [];
+        head = 0;
+      }
+      return item;
+    },
+    get size(): number {
+      return items.length - head;
+    },
+  };
+}
 
 /** SMTP, POP3 and HTTP servers answer a connection with a recognisable first line. */
 function foreignGreeting(chunk: Uint8Array): string | null {
