@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createConnection, type ConnectionEvent } from '../../src/imap/session/connection.js';
 import { createTrace } from '../../src/imap/session/trace.js';
+import { bytesHarness } from '../support/session-bytes.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (event: ConnectionEvent): string => (event.type === 'write' ? new TextDecoder().decode(event.bytes) : event.type);
@@ -72,4 +73,19 @@ test('STARTTLS sealing: bytes after the OK make tlsStarting() refuse', async () 
   drain(connection);
   await started;
   assert.equal(connection.tlsStarting(), false);
+});
+
+test('the shell: an unsolicited listener that throws fails the connection (PROTOCOL / LIMIT), never the process', async () => {
+
+  const h = bytesHarness();
+  const closed: Array<string | undefined> = [];
+  h.client.onClose((error) => closed.push(error?.code));
+  h.client.onUnsolicited(() => {
+    throw new RangeError('Maximum call stack size exceeded');
+  });
+  const pending = h.client.noop();
+  h.server('* 3 EXISTS\r\n');
+  await assert.rejects(pending, { code: 'LIMIT' });
+  assert.deepEqual(closed, ['LIMIT']);
+  assert.equal(h.client.closed, true);
 });
