@@ -76,7 +76,6 @@ test('STARTTLS sealing: bytes after the OK make tlsStarting() refuse', async () 
 });
 
 test('the shell: an unsolicited listener that throws fails the connection (PROTOCOL / LIMIT), never the process', async () => {
-
   const h = bytesHarness();
   const closed: Array<string | undefined> = [];
   h.client.onClose((error) => closed.push(error?.code));
