@@ -7,7 +7,6 @@
 
 import { AbortedError, ProtocolError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
 import type { Transport } from '../transport/types.js';
-import type { CommandArg } from '../wire/encoder.js';
 import type { NumberRange, ResponseText, UntaggedResponse } from '../wire/types.js';
 import { append } from './commands/append.js';
 import { capability } from './commands/capability.js';
@@ -15,7 +14,7 @@ import type { SessionContext } from './commands/command.js';
 import { compress } from './commands/compress.js';
 import { enable } from './commands/enable.js';
 import { uidExpunge } from './commands/expunge.js';
-import { fetchItems, uidFetch, type FetchHandlers, type FetchOptions } from './commands/fetch.js';
+import { uidFetch, type FetchHandlers, type FetchOptions } from './commands/fetch.js';
 import { idle, type IdleHost, type IdleOptions } from './commands/idle.js';
 import { listMailboxes, type ListOptions, type MailboxInfo } from './commands/list.js';
 import { logout } from './commands/logout.js';
@@ -257,18 +256,8 @@ export class ImapClient implements SessionContext, IdleHost {
   }
 
   /** UID FETCH with streaming bodies; returns the VANISHED (EARLIER) ranges. */
-  uidFetch(set: string, options: FetchOptions, handlers: FetchHandlers, signal?: AbortSignal): Promise<NumberRange[]>;
-  /** @deprecated A raw item list: kept for bench/fetch.bench.ts only; use FetchOptions. */
-  uidFetch(set: string, items: CommandArg[], handlers: FetchHandlers, modifiers?: { changedSince?: bigint; vanished?: boolean }, signal?: AbortSignal): Promise<NumberRange[]>;
-  uidFetch(
-    set: string,
-    request: FetchOptions | CommandArg[],
-    handlers: FetchHandlers,
-    fourth?: AbortSignal | { changedSince?: bigint; vanished?: boolean },
-    signal?: AbortSignal,
-  ): Promise<NumberRange[]> {
-    if (!Array.isArray(request)) return uidFetch(this, set, request, handlers, fourth as AbortSignal | undefined);
-    return fetchItems(this, set, request, handlers, (fourth as { changedSince?: bigint; vanished?: boolean } | undefined) ?? {}, signal);
+  uidFetch(set: string, options: FetchOptions, handlers: FetchHandlers, signal?: AbortSignal): Promise<NumberRange[]> {
+    return uidFetch(this, set, options, handlers, signal);
   }
 
   append(name: string, message: Uint8Array, flags: string[] = [], signal?: AbortSignal): Promise<ResponseText> {

@@ -43,8 +43,8 @@ export async function uidFetch(session: SessionContext, set: string, options: Fe
   return fetchItems(session, set, [...options.items.map((item) => atom(item)), ...bodyItem(options.body)], handlers, options, signal);
 }
 
-/** UID FETCH with an item list already built (see `uidFetch`). */
-export async function fetchItems(
+/** UID FETCH of an item list built by `uidFetch`. */
+async function fetchItems(
   session: SessionContext,
   set: string,
   items: CommandArg[],
