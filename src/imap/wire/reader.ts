@@ -9,6 +9,7 @@
  */
 
 import type { Frame, FrameLiteral } from './framer.js';
+import { literalMarkerAtEnd } from './literal-marker.js';
 import type { ParserLimits } from './types.js';
 
 /** Malformed input inside one response. Thrown and caught within the parser, possibly once per
@@ -34,8 +35,6 @@ const LPAREN = 0x28;
 const RPAREN = 0x29;
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const TILDE = 0x7e;
 const RBRACKET = 0x5d;
 
 const utf8 = new TextDecoder('utf-8');
@@ -91,6 +90,8 @@ export class ResponseReader {
   private markerStart: number;
   private tokens = 0;
   private depth = 0;
+  private atomStart = 0;
+  private atomEnd = 0;
 
   constructor(
     private readonly frame: Frame,
@@ -100,13 +101,10 @@ export class ResponseReader {
     this.markerStart = this.findMarker();
   }
 
+  /** Where the literal marker that ends the current segment starts; -1 on the last segment. */
   private findMarker(): number {
     if (this.segmentIndex >= this.frame.literals.length) return -1;
-    const seg = this.segment;
-    let i = seg.length - 1;
-    while (i >= 0 && seg[i] !== LBRACE) i--;
-    if (i > 0 && seg[i - 1] === TILDE) i--;
-    return i;
+    return literalMarkerAtEnd(this.segment)?.start ?? -1;
   }
 
   private count(): void {
@@ -178,8 +176,15 @@ export class ResponseReader {
     }
     if (i === start) throw new GrammarError(`expected an atom at ${start}`);
     this.pos = i;
+    this.atomStart = start;
+    this.atomEnd = i;
     this.count();
     return frequentWord(seg, start, i) ?? decodeText(seg, start, i);
+  }
+
+  /** The bytes of the atom readAtom returned last (until the next literal is read). */
+  lastAtomBytes(): Uint8Array {
+    return this.segment.subarray(this.atomStart, this.atomEnd);
   }
 
   /** A plain run of 1–15 digits at the cursor followed by a space, `)`, `]` or the end: its
