@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { propertyParameters, propertyRuns } from '../support/property-config.js';
-import { BODY_ITEM_WINDOW, bodyItemBeforeLiteral, FETCH_HEAD_WINDOW, fetchSequenceOf, type BodyItem } from '../../src/imap/wire/body-literal.js';
+import { BODY_ITEM_WINDOW, bodyItemBeforeLiteral, FETCH_HEAD_WINDOW, fetchSequenceOf } from '../../src/imap/wire/body-literal.js';
 import { readSectionItem, type SectionItem } from '../../src/imap/wire/grammar/section-item.js';
 import { literalMarkerAtEnd } from '../../src/imap/wire/literal-marker.js';
 import { createResponseParser } from '../../src/imap/wire/parser.js';
@@ -18,12 +18,16 @@ const RUNS = propertyRuns(5, 200);
 
 const latin1 = new TextDecoder('latin1');
 const bytes = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+/** What a body-start event reports about a streamed literal's item. */
+type BodyItem = Pick<SectionItem, 'section' | 'binary' | 'origin'>;
+
 const latin1Text = (b: Uint8Array, start: number, end: number): string => latin1.decode(b.subarray(start, end));
 
 /** The framer's answer for a segment that ends with a literal marker (null when it does not). */
 function itemOf(segment: Uint8Array): BodyItem | null {
   const marker = literalMarkerAtEnd(segment);
-  return marker === null ? null : bodyItemBeforeLiteral(segment, marker.start);
+  const item = marker === null ? null : bodyItemBeforeLiteral(segment, marker.start);
+  return item === null ? null : { section: item.section, binary: item.binary, origin: item.origin };
 }
 
 test('literal markers: {n}, {n+}, ~{n}, 1 to 15 digits', () => {

@@ -11,14 +11,8 @@
  * the segment's last BODY_ITEM_WINDOW bytes. Separators are any whitespace (`\s` in Latin-1) or
  * `(`; the section text is read byte for byte (Latin-1), like the rest of the framer's input.
  */
-import { readSectionItem, spellsIgnoringCase, type SectionDecoder } from './grammar/section-item.js';
-
-export interface BodyItem {
-  /** Section text upper-cased (`''`, `1.2`, `HEADER.FIELDS (FROM)`), or `RFC822[.HEADER|.TEXT]`. */
-  section: string;
-  binary: boolean;
-  origin: number | null;
-}
+import { decodeText } from './reader.js';
+import { readSectionItem, spellsIgnoringCase, type SectionDecoder, type SectionItem } from './grammar/section-item.js';
 
 /** Only this much of a segment's end is examined for the body item. */
 export const BODY_ITEM_WINDOW = 256;
@@ -26,7 +20,8 @@ export const BODY_ITEM_WINDOW = 256;
 export const FETCH_HEAD_WINDOW = 32;
 
 const latin1 = new TextDecoder('latin1');
-const latin1Text: SectionDecoder = (bytes, start, end) => latin1.decode(bytes.subarray(start, end));
+/** Bytes as text one character per byte (the WHATWG `latin1` label: windows-1252). */
+const latin1Text: SectionDecoder = (bytes, start, end) => decodeText(bytes, start, end, latin1);
 
 /** `\s` of JavaScript regular expressions, restricted to Latin-1 bytes. */
 function isSpace(byte: number): boolean {
@@ -66,10 +61,22 @@ export function fetchSequenceOf(segment: Uint8Array): number | null {
 }
 
 /** A streamed body item read from `segment[start..end)`, or null. */
-function streamedItem(segment: Uint8Array, start: number, end: number): BodyItem | null {
+function streamedItem(segment: Uint8Array, start: number, end: number): SectionItem | null {
   const item = readSectionItem(segment, start, end, latin1Text);
-  if (item === null || item.kind !== 'body' || item.peek) return null;
-  return { section: item.section, binary: item.binary, origin: item.origin };
+  return item === null || item.kind !== 'body' || item.peek ? null : item;
+}
+
+/** Where the item name that ends at the `[` at `open` starts, or -1 when it does not start at a
+ * separator or the window's start (a `[` or `]` comes first). */
+function nameStartBefore(segment: Uint8Array, open: number, floor: number): number {
+  let i = open - 1;
+  while (i >= floor) {
+    const byte = segment[i] as number;
+    if (isSeparator(byte)) break;
+    if (byte === 0x5b /* [ */ || byte === 0x5d /* ] */) return -1;
+    i--;
+  }
+  return i + 1;
 }
 
 /**
@@ -77,7 +84,7 @@ function streamedItem(segment: Uint8Array, start: number, end: number): BodyItem
  * (see literalMarkerAtEnd), or null when the literal is something else (an ENVELOPE string, a
  * header field value, ...).
  */
-export function bodyItemBeforeLiteral(segment: Uint8Array, markerStart: number): BodyItem | null {
+export function bodyItemBeforeLiteral(segment: Uint8Array, markerStart: number): SectionItem | null {
   const floor = Math.max(0, segment.length - BODY_ITEM_WINDOW);
   let last = markerStart - 1;
   while (last >= floor && isSpace(segment[last] as number)) last--;
@@ -98,20 +105,23 @@ export function bodyItemBeforeLiteral(segment: Uint8Array, markerStart: number):
   // reader tokenising the line from its start.
   let close = last;
   while (close >= floor && segment[close] !== 0x5d /* ] */) close--;
-  let from = close - 1;
-  while (from >= floor && segment[from] !== 0x5d /* ] */) from--;
-  // A name may start at the window's start, never right after a `]` or `[`.
-  let nameStart = from < floor ? floor : -1;
-  for (let i = from + 1; i < close; i++) {
+  let leftmost = -1;
+  let others: number[] | null = null;
+  for (let i = close - 1; i >= floor; i--) {
     const byte = segment[i] as number;
-    if (isSeparator(byte)) nameStart = i + 1;
-    else if (byte === 0x5b /* [ */) {
-      if (nameStart >= 0) {
-        const item = streamedItem(segment, nameStart, itemEnd);
-        if (item !== null) return item;
-      }
-      nameStart = -1;
-    }
+    if (byte === 0x5d /* ] */) break;
+    if (byte !== 0x5b /* [ */) continue;
+    const nameStart = nameStartBefore(segment, i, floor);
+    if (nameStart < 0) continue;
+    if (leftmost >= 0) (others ??= []).push(leftmost);
+    leftmost = nameStart;
+  }
+  if (leftmost < 0) return null;
+  const item = streamedItem(segment, leftmost, itemEnd);
+  if (item !== null || others === null) return item;
+  for (let k = others.length - 1; k >= 0; k--) {
+    const next = streamedItem(segment, others[k] as number, itemEnd);
+    if (next !== null) return next;
   }
   return null;
 }

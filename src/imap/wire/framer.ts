@@ -13,7 +13,8 @@
  */
 
 import { concatBytes } from '../../bytes.js';
-import { bodyItemBeforeLiteral, fetchSequenceOf, type BodyItem } from './body-literal.js';
+import { bodyItemBeforeLiteral, fetchSequenceOf } from './body-literal.js';
+import type { SectionItem } from './grammar/section-item.js';
 import { LONGEST_LITERAL_MARKER, literalMarkerAtEnd } from './literal-marker.js';
 import type { ParserLimits } from './types.js';
 
@@ -27,7 +28,7 @@ export interface Frame {
 }
 
 /** A streamed body literal: its FETCH's sequence number and the body item it belongs to. */
-export interface BodyLiteralInfo extends BodyItem {
+export interface BodyLiteralInfo extends Pick<SectionItem, 'section' | 'binary' | 'origin'> {
   seq: number;
 }
 
@@ -92,6 +93,17 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
     return tail;
   };
 
+  /** The line so far, ending with `last`, exceeds maxLineLength: reports it and drops the
+   * response. Returns the line's last bytes, to spot a literal marker at its end. */
+  const dropLongLine = (last: Uint8Array): Uint8Array => {
+    sink.frameError('line exceeds maxLineLength', frame.segments[0] ?? last, true);
+    const tail = keepTail(lineTail(), last);
+    lineParts = [];
+    lineLength = 0;
+    resetFrame();
+    return tail;
+  };
+
   const takeLine = (tail: Uint8Array): Uint8Array => {
     let line: Uint8Array;
     if (lineParts.length === 0) line = tail;
@@ -119,7 +131,7 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
     if (frame.segments.length === 0) fetchSeq = fetchSequenceOf(segment);
     if (fetchSeq === null) return null;
     const item = bodyItemBeforeLiteral(segment, markerStart);
-    return item === null ? null : { seq: fetchSeq, ...item };
+    return item === null ? null : { seq: fetchSeq, section: item.section, binary: item.binary, origin: item.origin };
   };
 
   const endOfSegment = (segment: Uint8Array): void => {
@@ -171,26 +183,17 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
           if (lf < 0) {
             const part = chunk.subarray(offset);
             lineLength += part.length;
-            if (lineLength + frameBytes > limits.maxLineLength) {
-              sink.frameError('line exceeds maxLineLength', frame.segments[0] ?? part, true);
-              mode = { kind: 'skip-line', tail: keepTail(lineTail(), part) };
-              lineParts = [];
-              lineLength = 0;
-              resetFrame();
-            } else lineParts.push(part);
+            if (lineLength + frameBytes > limits.maxLineLength) mode = { kind: 'skip-line', tail: dropLongLine(part) };
+            else lineParts.push(part);
             offset = chunk.length;
             break;
           }
           const tail = chunk.subarray(offset, lf);
           offset = lf + 1;
           if (lineLength + tail.length + frameBytes > limits.maxLineLength) {
-            sink.frameError('line exceeds maxLineLength', frame.segments[0] ?? tail, true);
             // The rest of the response is skipped exactly: a literal announced at the end of the
             // offending line is skipped too, never read as responses.
-            const size = literalAtEndOfTail(keepTail(lineTail(), tail));
-            lineParts = [];
-            lineLength = 0;
-            resetFrame();
+            const size = literalAtEndOfTail(dropLongLine(tail));
             if (size >= 0) mode = { kind: 'skip-literal', remaining: size };
             break;
           }

@@ -39,18 +39,18 @@ const RBRACKET = 0x5d;
 
 const utf8 = new TextDecoder('utf-8');
 
-/** Decodes bytes as UTF-8 with a fast path for short ASCII. */
-export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length): string {
+/** Decodes bytes as UTF-8 (or with `decoder`) with a fast path for short ASCII. */
+export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length, decoder: { decode(bytes: Uint8Array): string } = utf8): string {
   if (end - start < 64) {
     let text = '';
     for (let i = start; i < end; i++) {
       const byte = bytes[i] as number;
-      if (byte >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      if (byte >= 0x80) return decoder.decode(bytes.subarray(start, end));
       text += String.fromCharCode(byte);
     }
     return text;
   }
-  return utf8.decode(bytes.subarray(start, end));
+  return decoder.decode(bytes.subarray(start, end));
 }
 
 /**
@@ -182,9 +182,9 @@ export class ResponseReader {
     return frequentWord(seg, start, i) ?? decodeText(seg, start, i);
   }
 
-  /** The bytes of the atom readAtom returned last (until the next literal is read). */
-  lastAtomBytes(): Uint8Array {
-    return this.segment.subarray(this.atomStart, this.atomEnd);
+  /** `read` applied to the bytes of the atom readAtom returned last (before any literal since). */
+  readLastAtom<T>(read: (bytes: Uint8Array, start: number, end: number) => T): T {
+    return read(this.segment, this.atomStart, this.atomEnd);
   }
 
   /** A plain run of 1–15 digits at the cursor followed by a space, `)`, `]` or the end: its
@@ -353,8 +353,7 @@ export class ResponseReader {
   readRestText(): string {
     this.skipSpaces();
     const seg = this.segment;
-    const end = this.markerStart >= 0 ? seg.length : seg.length;
-    const text = decodeText(seg, this.pos, end);
+    const text = decodeText(seg, this.pos, seg.length);
     this.pos = seg.length;
     return text.trimEnd();
   }

@@ -7,13 +7,14 @@
 import { decodeText, GrammarError, type ResponseReader } from '../reader.js';
 import type { FetchAttributes } from '../types.js';
 import { isStreamedMarker, toBodyStructure, toEnvelope } from './envelope.js';
-import { readSectionItem } from './section-item.js';
+import { readSectionItem, type SectionItem } from './section-item.js';
+
+const readSectionItemAsText = (bytes: Uint8Array, start: number, end: number): SectionItem | null => readSectionItem(bytes, start, end, decodeText);
 
 /** The value of an item with a section (the reader stands after its name), or skips an unknown
  * item's value. */
 function readSectionOrSkip(reader: ResponseReader, attributes: FetchAttributes): void {
-  const name = reader.lastAtomBytes();
-  const item = readSectionItem(name, 0, name.length, decodeText);
+  const item = reader.readLastAtom(readSectionItemAsText);
   if (item === null) {
     reader.readValue(); // unknown item: skip its value
     return;
