@@ -8,7 +8,7 @@
  * next byte cannot end the string, NIL where a list or string is expected, and extra spaces.
  */
 
-import type { Frame, FrameLiteral } from './framer.js';
+import type { Frame } from './framer.js';
 import { literalMarkerAtEnd } from './literal-marker.js';
 import type { ParserLimits } from './types.js';
 
@@ -25,9 +25,14 @@ export class GrammarError extends Error {
 
 /** A generic IMAP value: NIL, an atom/number/string (as text), a literal's bytes, or a list. */
 export type WireValue = null | string | Uint8Array | StreamedMarker | WireValue[];
+/** In place of a literal the framer streamed as body events: only its size. */
 export interface StreamedMarker {
   streamed: true;
   size: number;
+}
+
+export function isStreamedMarker(value: unknown): value is StreamedMarker {
+  return typeof value === 'object' && value !== null && (value as StreamedMarker).streamed === true;
 }
 
 const SP = 0x20;
@@ -38,6 +43,7 @@ const BACKSLASH = 0x5c;
 const RBRACKET = 0x5d;
 
 const utf8 = new TextDecoder('utf-8');
+const utf8Encoder = new TextEncoder();
 
 /** Decodes bytes as UTF-8 (or with `decoder`) with a fast path for short ASCII. */
 export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length, decoder: { decode(bytes: Uint8Array): string } = utf8): string {
@@ -143,14 +149,17 @@ export class ResponseReader {
     return false;
   }
 
-  private takeLiteral(): FrameLiteral {
+  /** The literal at the cursor: its bytes, or a marker when it was streamed. The cursor moves
+   * to the start of the next segment. */
+  private readLiteral(): Uint8Array | StreamedMarker {
     const literal = this.frame.literals[this.segmentIndex];
     if (!literal) throw new GrammarError('literal missing');
     this.segmentIndex++;
     this.segment = this.frame.segments[this.segmentIndex] ?? new Uint8Array(0);
     this.pos = 0;
     this.markerStart = this.findMarker();
-    return literal;
+    this.count();
+    return literal.kind === 'buffered' ? literal.bytes : { streamed: true, size: literal.size };
   }
 
   /** Reads an atom-like token: stops at SP, parens, quotes, `{` of a literal, or end. `]` stops
@@ -236,8 +245,8 @@ export class ResponseReader {
     return BigInt(Math.round(value));
   }
 
-  private readQuotedBytes(): Uint8Array | string {
-    // pos is at the opening quote.
+  /** A quoted string, unescaped and decoded; the cursor is at its opening quote. */
+  private readQuoted(): string {
     const seg = this.segment;
     const limit = this.markerStart >= 0 ? this.markerStart : seg.length;
     let i = this.pos + 1;
@@ -276,11 +285,10 @@ export class ResponseReader {
   readNString(): string | null {
     this.skipSpaces();
     const byte = this.peek();
-    if (byte === DQUOTE) return this.readQuotedBytes() as string;
+    if (byte === DQUOTE) return this.readQuoted();
     if (byte === 256) {
-      const literal = this.takeLiteral();
-      this.count();
-      return literal.kind === 'buffered' ? decodeText(literal.bytes) : '';
+      const literal = this.readLiteral();
+      return literal instanceof Uint8Array ? decodeText(literal) : '';
     }
     const atom = this.readAtom(true);
     if (atom.toUpperCase() === 'NIL') return null;
@@ -296,12 +304,8 @@ export class ResponseReader {
   readNBytes(): Uint8Array | StreamedMarker | null {
     this.skipSpaces();
     const byte = this.peek();
-    if (byte === 256) {
-      const literal = this.takeLiteral();
-      this.count();
-      return literal.kind === 'buffered' ? literal.bytes : { streamed: true, size: literal.size };
-    }
-    if (byte === DQUOTE) return new TextEncoder().encode(this.readQuotedBytes() as string);
+    if (byte === 256) return this.readLiteral();
+    if (byte === DQUOTE) return utf8Encoder.encode(this.readQuoted());
     const atom = this.readAtom();
     if (atom.toUpperCase() === 'NIL') return null;
     throw new GrammarError('expected a string');
@@ -338,12 +342,8 @@ export class ResponseReader {
     this.skipSpaces();
     const byte = this.peek();
     if (byte === LPAREN) return this.readList(() => this.readValue()) ?? [];
-    if (byte === DQUOTE) return this.readQuotedBytes() as string;
-    if (byte === 256) {
-      const literal = this.takeLiteral();
-      this.count();
-      return literal.kind === 'buffered' ? literal.bytes : { streamed: true, size: literal.size };
-    }
+    if (byte === DQUOTE) return this.readQuoted();
+    if (byte === 256) return this.readLiteral();
     if (byte === -1) throw new GrammarError('value expected');
     const atom = this.readAtom();
     return atom.toUpperCase() === 'NIL' ? null : atom;

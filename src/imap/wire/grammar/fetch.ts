@@ -4,9 +4,9 @@
  * BINARY.SIZE[...]) are read by section-item.ts, which the framer's fast path shares. Unknown
  * items are read as generic values and skipped.
  */
-import { decodeText, GrammarError, type ResponseReader } from '../reader.js';
+import { decodeText, GrammarError, isStreamedMarker, type ResponseReader } from '../reader.js';
 import type { FetchAttributes } from '../types.js';
-import { isStreamedMarker, toBodyStructure, toEnvelope } from './envelope.js';
+import { toBodyStructure, toEnvelope } from './envelope.js';
 import { readSectionItem, type SectionItem } from './section-item.js';
 
 const readSectionItemAsText = (bytes: Uint8Array, start: number, end: number): SectionItem | null => readSectionItem(bytes, start, end, decodeText);
