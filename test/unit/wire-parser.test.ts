@@ -114,7 +114,7 @@ describe('wire parser', () => {
     });
     assert.deepEqual(untagged('* VANISHED (EARLIER) 41,43:45\r\n'), { type: 'vanished', earlier: true, uids: [{ start: 41, end: 41 }, { start: 43, end: 45 }] });
     assert.deepEqual(untagged('* STATUS INBOX (MESSAGES 231 UIDNEXT 44292 HIGHESTMODSEQ 7011231777)\r\n'), {
-      type: 'status', mailbox: 'INBOX', attributes: { messages: 231, uidnext: 44292, highestmodseq: 7011231777n },
+      type: 'status', mailbox: 'INBOX', attributes: { messages: 231, uidNext: 44292, highestModseq: 7011231777n },
     });
   });
 

@@ -34,8 +34,8 @@ export type ResponseCode =
   | { name: 'PERMANENTFLAGS'; flags: string[] }
   | { name: 'CAPABILITY'; capabilities: string[] }
   | { name: 'BADCHARSET'; charsets: string[] }
-  | { name: 'APPENDUID'; uidvalidity: number; uids: NumberSet }
-  | { name: 'COPYUID'; uidvalidity: number; source: NumberSet; destination: NumberSet }
+  | { name: 'APPENDUID'; uidValidity: number; uids: NumberSet }
+  | { name: 'COPYUID'; uidValidity: number; source: NumberSet; destination: NumberSet }
   | { name: 'MODIFIED'; set: NumberSet }
   | {
       /** Codes without data we care about (ALERT, PARSE, READ-ONLY, READ-WRITE, TRYCREATE,
@@ -175,12 +175,12 @@ export interface ListResponse {
 export interface StatusAttributes {
   messages?: number;
   recent?: number;
-  uidnext?: number;
-  uidvalidity?: number;
+  uidNext?: number;
+  uidValidity?: number;
   unseen?: number;
   deleted?: number;
   size?: number;
-  highestmodseq?: bigint;
+  highestModseq?: bigint;
 }
 
 export interface NamespaceDescriptor {

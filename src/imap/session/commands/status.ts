@@ -1,6 +1,6 @@
 /**
  * STATUS (RFC 9051 §6.3.11): counters of a mailbox that is not selected, as a `MailboxStatus`
- * (the session's spelling: uidNext, uidValidity, highestModseq — also used by LIST-STATUS).
+ * (uidNext, uidValidity, highestModseq — the spelling of every layer; also used by LIST-STATUS).
  */
 
 import { atom, list, mailbox } from '../../wire/encoder.js';
@@ -9,32 +9,15 @@ import { collectResponses, type SessionContext } from './command.js';
 
 export type StatusItem = 'MESSAGES' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DELETED' | 'SIZE' | 'HIGHESTMODSEQ' | 'RECENT';
 
-/** What the server reported; items it did not report are absent. */
-export interface MailboxStatus {
-  messages?: number;
-  recent?: number;
-  uidNext?: number;
-  uidValidity?: number;
-  unseen?: number;
-  deleted?: number;
-  size?: number;
-  highestModseq?: bigint;
-}
+/** What the server reported (the wire layer's `StatusAttributes`); items it did not report are absent. */
+export type MailboxStatus = StatusAttributes;
 
 export async function status(session: SessionContext, name: string, items: readonly StatusItem[], signal?: AbortSignal): Promise<MailboxStatus> {
   const responses = await collectResponses(session, 'STATUS', [mailbox(name), list(...items.map((item) => atom(item)))], 'status', signal);
   return toMailboxStatus(responses.at(-1)?.attributes ?? {});
 }
 
+/** A copy of the reported counters (LIST-STATUS results use the same shape). */
 export function toMailboxStatus(attributes: StatusAttributes): MailboxStatus {
-  const out: MailboxStatus = {};
-  if (attributes.messages !== undefined) out.messages = attributes.messages;
-  if (attributes.recent !== undefined) out.recent = attributes.recent;
-  if (attributes.uidnext !== undefined) out.uidNext = attributes.uidnext;
-  if (attributes.uidvalidity !== undefined) out.uidValidity = attributes.uidvalidity;
-  if (attributes.unseen !== undefined) out.unseen = attributes.unseen;
-  if (attributes.deleted !== undefined) out.deleted = attributes.deleted;
-  if (attributes.size !== undefined) out.size = attributes.size;
-  if (attributes.highestmodseq !== undefined) out.highestModseq = attributes.highestmodseq;
-  return out;
+  return { ...attributes };
 }

@@ -39,11 +39,11 @@ function readNamespaceList(reader: ResponseReader): NamespaceDescriptor[] | null
 }
 
 /** STATUS items whose value is a number, and the attribute each sets (HIGHESTMODSEQ is a bigint). */
-const STATUS_NUMBERS = new Map<string, Exclude<keyof StatusAttributes, 'highestmodseq'>>([
+const STATUS_NUMBERS = new Map<string, Exclude<keyof StatusAttributes, 'highestModseq'>>([
   ['MESSAGES', 'messages'],
   ['RECENT', 'recent'],
-  ['UIDNEXT', 'uidnext'],
-  ['UIDVALIDITY', 'uidvalidity'],
+  ['UIDNEXT', 'uidNext'],
+  ['UIDVALIDITY', 'uidValidity'],
   ['UNSEEN', 'unseen'],
   ['DELETED', 'deleted'],
   ['SIZE', 'size'],
@@ -55,7 +55,7 @@ function readStatusAttributes(reader: ResponseReader): StatusAttributes {
     const name = reader.readAtom().toUpperCase();
     const numeric = STATUS_NUMBERS.get(name);
     if (numeric !== undefined) attributes[numeric] = reader.readNumber();
-    else if (name === 'HIGHESTMODSEQ') attributes.highestmodseq = reader.readBigInt();
+    else if (name === 'HIGHESTMODSEQ') attributes.highestModseq = reader.readBigInt();
     else reader.readValue();
     return null;
   });
