@@ -11,13 +11,21 @@ export type StatusItem = 'MESSAGES' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'DE
 
 /** What the server reported; items it did not report are absent. */
 export interface MailboxStatus {
+  /** Number of messages in the mailbox. */
   messages?: number;
+  /** Number of messages with the `\Recent` flag (IMAP4rev1 only). */
   recent?: number;
+  /** The UID the next new message will get (UIDNEXT). */
   uidNext?: number;
+  /** The mailbox's UIDVALIDITY; when it changes, all UIDs known before are void. */
   uidValidity?: number;
+  /** Number of messages without the `\Seen` flag. */
   unseen?: number;
+  /** Number of messages with the `\Deleted` flag (IMAP4rev2). */
   deleted?: number;
+  /** Total size of the mailbox's messages in bytes (IMAP4rev2 / STATUS=SIZE). */
   size?: number;
+  /** Highest mod-sequence of the mailbox (CONDSTORE, RFC 7162). */
   highestModseq?: bigint;
 }
 
