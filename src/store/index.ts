@@ -40,7 +40,7 @@ export interface Store {
   listFolders(accountId: number): Promise<accounts.FolderRow[]>;
   /** The account's folder with this server name, or null. */
   getFolder(accountId: number, name: string): Promise<accounts.FolderRow | null>;
-  /** Every folder of the account with what deciding about renames and deletions needs: highest stored UID, whether it was ever synced, when it was marked deleted. */
+  /** Every folder of the account, by id, with what detecting renames and deletions on the server needs: highest stored UID, whether it was ever synced, when it was marked deleted. */
   listFolderLifecycle(accountId: number): Promise<lifecycle.FolderLifecycleRow[]>;
   /** Marks a folder gone from the server in one transaction: tombstones its live locations and sets its sync status to 'deleted'; message rows stay. `at` is Unix seconds. Returns how many locations were tombstoned (0 when already marked). */
   markFolderDeleted(accountId: number, folderId: number, at: number): Promise<number>;

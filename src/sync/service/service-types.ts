@@ -50,7 +50,7 @@ export interface SyncedEvent {
   deleted: number;
   /** Of the new messages, those whose MIME parsing failed (stored raw, with the parse error). */
   failed: number;
-  /** Messages still to fetch after the last call (0 unless the service stopped mid-backlog). */
+  /** Messages still to fetch after the last call (0 unless the service stopped or the account was removed mid-backlog). */
   remaining: number;
   /** Bytes of message data fetched. */
   bytes: number;
@@ -76,7 +76,7 @@ export interface ServiceErrorEvent {
   retryAt: number;
 }
 
-/** State of an account (or of one IDLE connection) in the sync service: `starting` before its first setup, `syncing` while a sync runs, `watching` when IDLE connections push changes, `polling` when it is only polled, `connecting`, `backoff` after a failure that will be retried, `auth-failed` after rejected credentials (or a CONFIG/TLS error), retried only after `authBackoffSeconds`, and `stopped`. */
+/** State of an account (or of one IDLE connection) in the sync service: `starting` before its first setup, `syncing` while a sync runs, `watching` when IDLE connections push changes (for an IDLE connection: it is idling), `polling` when it is only polled, `connecting` (IDLE connections only), `backoff` after a failure that will be retried, `auth-failed` after rejected credentials (or a CONFIG/TLS error), retried only after `authBackoffSeconds`, and `stopped`. */
 export type ServiceState = 'starting' | 'syncing' | 'watching' | 'polling' | 'connecting' | 'backoff' | 'auth-failed' | 'stopped';
 
 /** Payload of the `state` event: an account or one of its IDLE connections changed state. */
@@ -131,7 +131,7 @@ export interface AccountStatus {
   accountId: number | null;
   /** The account's current state. */
   state: ServiceState;
-  /** The last failure of the account or one of its folders as `CODE: message`; null if there was none. */
+  /** The most recent failure of the account or one of its folders as `CODE: message`, kept after later successes; null if there was none. */
   lastError: string | null;
   /** Status of each folder the account syncs (empty until the folder list is resolved). */
   folders: FolderStatus[];
@@ -149,7 +149,7 @@ export interface SyncServiceOptions {
   logger?: Logger;
   /** Extra session options for every connection (timeouts, transcript...). */
   session?: EmailPluginOptions['session'];
-  /** Worker threads for MIME parsing (default: the parse pool's default for this machine); the pool is started on first use. */
+  /** Worker threads for MIME parsing (default: one per CPU core beyond the first, at most 3); the pool is started on first use. */
   parseWorkers?: number;
   /** Grace period for in-flight syncs at stop() before they are aborted (default 500 ms). */
   stopGraceMs?: number;
