@@ -14,10 +14,21 @@ import { readMessageFields } from './message-columns.js';
 /** A stored message: the record's fields (attachments parsed back from JSON) plus row ids and
  * its live locations. */
 export type StoredMessage = Omit<MessageRecord, 'messageIdIsFallback'> & {
+  /** The message's row id in the store (for `getMessage`, `getThread`). */
   id: number;
+  /** Id of the account the message belongs to. */
   accountId: number;
   /** Live locations: folder name, UID, flags. */
-  locations: Array<{ folder: string; uidValidity: number; uid: number; flags: string[] }>;
+  locations: Array<{
+    /** The folder's server name. */
+    folder: string;
+    /** UIDVALIDITY of the folder the UID belongs to. */
+    uidValidity: number;
+    /** The message's UID in that folder. */
+    uid: number;
+    /** IMAP flags of the message there, e.g. `\Seen`, `\Flagged`, and keywords. */
+    flags: string[];
+  }>;
 };
 
 export function checkLimit(limit: number): void {
