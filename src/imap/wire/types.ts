@@ -516,8 +516,8 @@ export type UntaggedResponse =
       type: 'other';
       /** The response keyword, upper-cased, e.g. `"QUOTA"`. */
       name: string;
-      /** The rest of the line as text (for `* n XYZ ...` the whole `n XYZ ...`); literals in it
-       * are not included. */
+      /** The rest of the response as text, up to its first literal if it has one (for
+       * `* n XYZ ...`, the whole `n XYZ ...`). */
       raw: string;
     };
 
