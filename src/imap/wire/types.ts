@@ -222,8 +222,8 @@ export interface SinglePartBody extends BodyCommonExtension {
   /** Size of the part's body in octets, as transferred (i.e. still encoded); 0 when the server
    * sent something unreadable. */
   size: number;
-  /** Size of the body in text lines; only for `text/*` parts and (the encapsulated message of)
-   * `message/rfc822` and `message/global` parts. */
+  /** Size of the body in text lines (for `message/rfc822` and `message/global`: of the
+   * encapsulated message); only present for those types and for `text/*` parts. */
   lines?: number;
   /** Envelope of the encapsulated message; only for `message/rfc822` and `message/global`. */
   envelope?: Envelope;
@@ -237,7 +237,8 @@ export interface SinglePartBody extends BodyCommonExtension {
 /**
  * A multipart part of a BODYSTRUCTURE (RFC 3501 §7.4.2, `body-type-mpart`). Extension fields
  * (`params`, `disposition`, `language`, `location`) come only with BODYSTRUCTURE and only as far
- * as the server sends them: `undefined` when not sent, `null` when sent as NIL.
+ * as the server sends them: `undefined` when not sent; sent as NIL, `params` is `{}` and the
+ * others are `null`.
  */
 export interface MultiPartBody extends BodyCommonExtension {
   /** Discriminant: a multipart part. */
@@ -248,7 +249,7 @@ export interface MultiPartBody extends BodyCommonExtension {
   /** Multipart subtype, lower-cased (`"mixed"`, `"alternative"`, `"related"`, ...); `"mixed"`
    * when the server sent NIL. */
   subtype: string; // lower-cased, e.g. "alternative"
-  /** Content-Type parameters (extension data), e.g. `boundary`. */
+  /** Content-Type parameters (extension data), e.g. `boundary`; `undefined` when not sent. */
   params?: BodyParameters;
 }
 
@@ -266,9 +267,9 @@ export interface InlineBodySection {
   binary: boolean;
   /** `<origin>` for partial fetches. */
   origin: number | null;
-  /** The section's bytes exactly as sent (for `BINARY[...]`, already decoded from its transfer
-   * encoding by the server); `null` when the server sent NIL, e.g. for a section that does not
-   * exist. */
+  /** The section's bytes: a literal's bytes unchanged, a quoted string's text as UTF-8 (for
+   * `BINARY[...]`, already decoded from its transfer encoding by the server); `null` when the
+   * server sent NIL, e.g. for a section that does not exist. */
   value: Uint8Array | null;
   /** Discriminant: the bytes are in `value`. */
   streamed: false;
@@ -327,14 +328,15 @@ export interface FetchAttributes {
     /** Size in octets of the section after the server removed its transfer encoding (RFC 3516). */
     size: number;
   }[];
-  /** Gmail extensions, when present. */
+  /** X-GM-MSGID (Gmail): the message's unique 64-bit ID, the same in every label/folder. */
   xGmMsgId?: bigint;
   /** X-GM-THRID (Gmail): the 64-bit ID of the conversation the message belongs to. */
   xGmThrId?: bigint;
   /** X-GM-LABELS (Gmail): the message's labels as sent, e.g. `"\\Important"`, `"Work"`; not
    * modified-UTF-7 decoded. */
   xGmLabels?: string[];
-  /** RFC 8474 OBJECTID, when present. */
+  /** EMAILID (RFC 8474 OBJECTID): the server's ID for the message, the same in every mailbox
+   * that holds a copy. */
   emailId?: string;
   /** THREADID (RFC 8474 OBJECTID): the server's thread ID for the message; `null` when the
    * server sent NIL (it does not compute threads). */
@@ -354,7 +356,8 @@ export interface ListResponse {
   /** The mailbox name as sent: modified UTF-7 (RFC 3501 §5.1.3) unless UTF8=ACCEPT is enabled,
    * not decoded here (use `decodeMailboxName` for display). Pass it back unchanged in commands. */
   mailbox: string;
-  /** RFC 5258 extended data, e.g. CHILDINFO / OLDNAME; raw values. */
+  /** RFC 5258 extended data, e.g. CHILDINFO / OLDNAME, keyed by upper-cased tag; raw values
+   * (strings, byte arrays for literals, nested arrays for lists, `null` for NIL). */
   extended: Record<string, unknown>;
 }
 
@@ -603,7 +606,8 @@ export type ParserEvent =
       seq: number;
     }
   | {
-      /** A response could not be parsed or exceeded a {@link ParserLimits} limit; it is skipped. */
+      /** A response could not be parsed, exceeded a {@link ParserLimits} limit, or was cut off
+       * by `end()`; it is skipped. */
       type: 'error';
       /** What went wrong: `code` `'PROTOCOL'` for malformed data, `'LIMIT'` for a line or
        * literal over its limit (then the object is a `LimitError`, despite the static type). */
@@ -616,14 +620,14 @@ export type ParserEvent =
     };
 
 /** Bounds the response parser enforces against hostile or broken servers; see
- * `DEFAULT_PARSER_LIMITS` for the defaults. Exceeding a size limit yields an `error` event and
- * the response is skipped. */
+ * `DEFAULT_PARSER_LIMITS` for the defaults. Exceeding one yields an `error` event for that
+ * response, which is skipped: code `LIMIT` for the three sizes, `PROTOCOL` for depth and tokens. */
 export interface ParserLimits {
   /** Largest response accepted, in bytes: its lines plus its buffered (non-streamed) literals. */
   maxLineLength: number;
-  /** Largest literal the parser will buffer in memory (non-streamed literals). */
+  /** Largest literal the parser will buffer in memory (non-streamed literals), in bytes. */
   maxLiteralSize: number;
-  /** Largest literal that is streamed to the consumer as body chunks. */
+  /** Largest literal that is streamed to the consumer as body chunks, in bytes. */
   maxStreamedLiteralSize: number;
   /** Deepest parenthesis nesting accepted (BODYSTRUCTURE of nested multiparts). */
   maxDepth: number;
