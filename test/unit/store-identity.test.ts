@@ -270,6 +270,21 @@ describe('migration of existing files (file engine)', () => {
     await store.close();
   });
 
+  test('a schema-3 file written by sql.js (no FTS5 index) migrates in the file engine, which then builds the index', async () => {
+    const path = tempPath();
+    await buildSchema3('sqljs', path);
+    const store = await openStore(path);
+    assert.equal(Number((await store.db.one('PRAGMA user_version'))?.user_version), MIGRATIONS.length);
+    assert.equal(Number((await store.db.one("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'messages_fts_%'"))?.n), 3);
+    await store.db.run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    const accountId = Number((await store.db.one("SELECT id FROM accounts WHERE email = 'old@example.test'"))?.id);
+    assert.deepEqual((await store.searchMessages({ accountId, query: 'quarterly', limit: 10 })).map((m) => m.id), [10]);
+    await store1(store, accountId, 'INBOX', 7, [[3, record('<old2@x>', 'fp-old2', { bodyText: 'complete zebra' })]]);
+    assert.deepEqual((await store.searchMessages({ accountId, query: 'zebra', limit: 10 })).map((m) => m.id), [20]);
+    await store.db.run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    await store.close();
+  });
+
   test('sql.js refuses a schema-3 file with the FTS5 index before migrating it (the file is left as it was)', async () => {
     const path = tempPath();
     await buildSchema3('file', path);
