@@ -23,6 +23,7 @@ function record(messageId: string, subject: string, body: string) {
   return {
     messageId,
     messageIdIsFallback: false,
+    fingerprint: `fp:${messageId}`,
     subject,
     sender: 'Alice <alice@example.test>',
     senderAddress: 'alice@example.test',

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import PostalMime from 'postal-mime';
 import type { Address, Email } from 'postal-mime';
+import { headerFingerprint } from './fingerprint.js';
 import { htmlToText } from './html-to-text.js';
 import { normalizeMessageId } from './message-id.js';
 import { makeSnippet } from './snippet.js';
@@ -99,6 +100,7 @@ function toRecord(email: Email, raw: Uint8Array, truncated: boolean, parseError:
   return {
     messageId: headerMessageId ?? `sha256:${sha256Hex(raw)}`,
     messageIdIsFallback: headerMessageId === null,
+    fingerprint: headerFingerprint(raw),
     subject: fix(email.subject),
     sender: from ? formatMailbox(from.name, from.address) : null,
     senderAddress: from ? from.address : null,

@@ -26,6 +26,10 @@ export interface MessageRecord {
   messageId: string;
   /** True when messageId is the sha256 fallback. */
   messageIdIsFallback: boolean;
+  /** Lower-case hex SHA-256 of the normalised header block (src/mime/fingerprint.ts): the same
+   * for a headers-only and a full copy of one message. With `messageId` it is the message's
+   * identity in the store: copies that agree on both are one row. */
+  fingerprint: string;
   /** Subject header, decoded, or null when absent. */
   subject: string | null;
   /** First From address as `Name <addr>` (or bare `addr` when there is no name). */

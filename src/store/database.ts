@@ -9,7 +9,7 @@ import { openFileEngine } from './engine/file-engine.js';
 import { isPostgresUrl, openPostgresEngine, type PostgresEngineOptions } from './engine/postgres-engine.js';
 import { openSqlJsEngine } from './engine/sqljs-engine.js';
 import type { EngineName, Row, SqlEngine, SqlExecutor, SqlValue } from './engine/types.js';
-import { APPLICATION_ID, MIGRATIONS, ensureSearchIndex } from './schema.js';
+import { APPLICATION_ID, MIGRATIONS, ensureSearchIndex, hasSearchIndex, refuseSearchIndexWithoutFts5 } from './schema.js';
 
 export type { Row, SqlValue } from './engine/types.js';
 
@@ -77,9 +77,10 @@ async function migrate(engine: SqlEngine, path: string): Promise<void> {
   if (version > MIGRATIONS.length) {
     throw new CorruptDatabaseError(`${path} has schema version ${version}, newer than this prx-email (${MIGRATIONS.length})`);
   }
+  await refuseSearchIndexWithoutFts5(engine);
   for (let next = version; next < MIGRATIONS.length; next++) {
     const migration = MIGRATIONS[next] as (typeof MIGRATIONS)[number];
-    const sql = typeof migration === 'string' ? migration : migration({ fts5: engine.fts5 });
+    const sql = typeof migration === 'string' ? migration : migration({ fts5: engine.fts5, searchIndex: await hasSearchIndex(engine) });
     try {
       await engine.transaction(async (tx) => {
         await tx.exec(sql);

@@ -74,7 +74,8 @@ export interface Store {
   listMessages(request: queries.ListMessagesRequest): Promise<queries.StoredMessage[]>;
   /** The message with this row id, deleted or not, or null. */
   getMessage(id: number): Promise<queries.StoredMessage | null>;
-  /** The account's message with this Message-ID (as stored, including generated fallbacks), or null. */
+  /** The first stored message with this Message-ID (different messages may share one: each is
+   * its own row, see docs/store.md "Message identity"; `listMessages` / search return them all). */
   getMessageByMessageId(accountId: number, messageId: string): Promise<queries.StoredMessage | null>;
   /** The conversation of a message, oldest first (X-GM-THRID, else References / In-Reply-To;
    * see threads.ts): live messages only unless `includeDeleted`, the message itself always. */

@@ -38,6 +38,7 @@ function textColumn(name: string, text = true): Column<string | null> {
 /** Every stored field of a message, in column order. */
 export const MESSAGE_COLUMNS: { readonly [F in StoredField]: Column<MessageRecord[F]> } = {
   messageId: { name: 'message_id', text: false, bind: (value) => value, read: (value) => String(value) },
+  fingerprint: { name: 'fingerprint', text: false, bind: (value) => value, read: (value) => String(value ?? '') },
   subject: textColumn('subject'),
   sender: textColumn('sender'),
   senderAddress: textColumn('sender_address', false),
@@ -64,19 +65,32 @@ export const MESSAGE_COLUMNS: { readonly [F in StoredField]: Column<MessageRecor
 const FIELDS = Object.keys(MESSAGE_COLUMNS) as StoredField[];
 const column = (field: StoredField): Column<unknown> => MESSAGE_COLUMNS[field] as Column<unknown>;
 const slot = (field: StoredField): string => (column(field).text ? 'CAST(? AS TEXT)' : '?');
+/** The fields that identify a stored message: copies that agree on both are one row. */
+const IDENTITY: readonly StoredField[] = ['messageId', 'fingerprint'];
 /** Columns a later copy of a message may rewrite (everything but its identity). */
-const UPDATED = FIELDS.filter((field) => field !== 'messageId').map((field) => column(field).name);
+const UPDATED = FIELDS.filter((field) => !IDENTITY.includes(field)).map((field) => column(field).name);
 
 /**
  * Inserts a message row; parameters: `[accountId, ...messageParams(record), createdAt]`. A row
- * already stored under the Message-ID is replaced only when it was truncated and this copy is
- * complete.
+ * already stored under the same Message-ID and fingerprint (the same message) is replaced only
+ * when it was truncated and this copy is complete; a copy with another fingerprint is another
+ * row.
  */
 export const UPSERT_MESSAGE_SQL = `INSERT INTO messages (account_id, ${FIELDS.map((field) => column(field).name).join(', ')}, created_at)
      VALUES (?, ${FIELDS.map(slot).join(', ')}, ?)
-     ON CONFLICT (account_id, message_id) DO UPDATE SET
+     ON CONFLICT (account_id, message_id, fingerprint) DO UPDATE SET
         ${UPDATED.map((name) => `${name} = excluded.${name}`).join(', ')}
       WHERE messages.truncated = 1 AND excluded.truncated = 0`;
+
+/**
+ * Lazy adoption of rows stored before fingerprints (migration 4 gave them fingerprint ''): the
+ * first copy with a known fingerprint whose Message-ID matches such a row claims it (takes its
+ * fingerprint) instead of making a second row, unless a row with that fingerprint exists.
+ * Parameters: `[accountId, messageId, fingerprint]`; run before `UPSERT_MESSAGE_SQL`.
+ */
+export const ADOPT_LEGACY_MESSAGE_SQL = `UPDATE messages SET fingerprint = ?3
+     WHERE account_id = ?1 AND message_id = ?2 AND fingerprint = '' AND ?3 <> ''
+       AND NOT EXISTS (SELECT 1 FROM messages other WHERE other.account_id = ?1 AND other.message_id = ?2 AND other.fingerprint = ?3)`;
 
 /** The record's parameters, in the order of `MESSAGE_COLUMNS`. */
 export function messageParams(record: MessageRecord): unknown[] {

@@ -108,7 +108,7 @@ export async function getMessage(db: Database, id: number): Promise<StoredMessag
 
 export async function getMessageByMessageId(db: Database, accountId: number, messageId: string): Promise<StoredMessage | null> {
   return db.transaction(async (db) => {
-    const row = await db.one('SELECT * FROM messages WHERE account_id = ? AND message_id = ?', [accountId, messageId]);
+    const row = await db.one('SELECT * FROM messages WHERE account_id = ? AND message_id = ? ORDER BY id LIMIT 1', [accountId, messageId]);
     return row ? toMessage(db, row) : null;
   });
 }

@@ -10,7 +10,10 @@ import type { SqlEngine } from './engine/types.js';
 import { LIVE_VIEWS_DDL, MESSAGE_BODY_COLUMNS_V1, MESSAGE_HEADER_COLUMNS_V1 } from './shared-ddl.js';
 
 export interface EngineCapabilities {
+  /** The engine has the FTS5 module. */
   fts5: boolean;
+  /** The database has the FTS5 index (`messages_fts`) before this migration runs. */
+  searchIndex: boolean;
 }
 export type Migration = string | ((caps: EngineCapabilities) => string);
 
@@ -108,20 +111,92 @@ export const MIGRATIONS: readonly Migration[] = [
      WHERE m.gm_labels IS NOT NULL;
   ${LIVE_VIEWS_DDL}
   `,
-  // 4: the backlog a folder's last sync left (messages outside the covered range), for status
+  // 4: message identity — one row per (Message-ID, fingerprint) instead of per Message-ID
+  (caps) => messageIdentityDdl(caps.searchIndex),
+  // 5: the backlog a folder's last sync left (messages outside the covered range), for status
   // readers; NULL until a sync records it.
   `
   ALTER TABLE sync_state ADD COLUMN remaining INTEGER;
   `,
 ];
 
-/** An external-content FTS5 index over `messages` (the text is not stored twice), kept in step
- * by triggers, so every statement that writes a message updates the index in its transaction. */
-export const SEARCH_INDEX_DDL = `
-  CREATE VIRTUAL TABLE messages_fts USING fts5(
-    subject, sender, recipients, body_text,
-    content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+/** The columns of `messages` at migration 3, in table order. */
+const MESSAGES_V3_COLUMNS = `id, account_id, message_id, subject, sender, sender_address, recipients, cc, bcc, date,
+    body_text, body_html, snippet, references_header, in_reply_to, attachments, size, parse_error, truncated, created_at,
+    gm_msgid, gm_thrid, gm_labels`;
+
+/**
+ * Migration 4: `messages` gets `fingerprint` (SHA-256 of the header block, src/mime/fingerprint.ts;
+ * '' for the rows already stored, adopted by their next copy) and its UNIQUE(account_id,
+ * message_id) becomes UNIQUE(account_id, message_id, fingerprint). SQLite cannot drop a table
+ * constraint, so the table is rebuilt (SQLite's "12 steps", inside the migration's transaction):
+ * with foreign keys on, dropping `messages` would cascade to `message_locations`, so the
+ * locations are copied into a new table first (whose reference follows the rename), ids are kept
+ * (so the FTS5 index's rowids still match its external content), and the indexes, the views and
+ * the FTS5 triggers — when the database has the index — are created again.
+ */
+function messageIdentityDdl(searchIndex: boolean): string {
+  return `
+  DROP VIEW IF EXISTS live_messages;
+  DROP VIEW IF EXISTS folder_messages;
+  DROP VIEW IF EXISTS message_labels;
+  DROP TRIGGER IF EXISTS messages_fts_insert;
+  DROP TRIGGER IF EXISTS messages_fts_delete;
+  DROP TRIGGER IF EXISTS messages_fts_update;
+  CREATE TABLE messages_v4 (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    message_id TEXT NOT NULL,
+    ${MESSAGE_HEADER_COLUMNS_V1}
+    date INTEGER,
+    ${MESSAGE_BODY_COLUMNS_V1}
+    size INTEGER NOT NULL,
+    parse_error TEXT,
+    truncated INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    gm_msgid TEXT,
+    gm_thrid TEXT,
+    gm_labels TEXT,
+    fingerprint TEXT NOT NULL DEFAULT '', -- SHA-256 (hex) of the header block; '' = stored before version 4
+    UNIQUE (account_id, message_id, fingerprint)
   );
+  INSERT INTO messages_v4 (${MESSAGES_V3_COLUMNS}, fingerprint)
+    SELECT ${MESSAGES_V3_COLUMNS}, '' FROM messages;
+  CREATE TABLE message_locations_v4 (
+    id INTEGER PRIMARY KEY,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    message_row_id INTEGER NOT NULL REFERENCES messages_v4(id) ON DELETE CASCADE,
+    flags TEXT NOT NULL DEFAULT '[]',
+    modseq INTEGER,
+    internaldate INTEGER,
+    deleted_at INTEGER,
+    UNIQUE (folder_id, uidvalidity, uid)
+  );
+  INSERT INTO message_locations_v4 (id, folder_id, uidvalidity, uid, message_row_id, flags, modseq, internaldate, deleted_at)
+    SELECT id, folder_id, uidvalidity, uid, message_row_id, flags, modseq, internaldate, deleted_at FROM message_locations;
+  DROP TABLE message_locations;
+  DROP TABLE messages;
+  ALTER TABLE messages_v4 RENAME TO messages;
+  ALTER TABLE message_locations_v4 RENAME TO message_locations;
+  CREATE INDEX idx_messages_account_date ON messages (account_id, date DESC, id DESC);
+  CREATE INDEX idx_messages_in_reply_to ON messages (account_id, in_reply_to);
+  CREATE INDEX idx_messages_gm_msgid ON messages (account_id, gm_msgid) WHERE gm_msgid IS NOT NULL;
+  CREATE INDEX idx_messages_gm_thrid ON messages (account_id, gm_thrid) WHERE gm_thrid IS NOT NULL;
+  CREATE INDEX idx_locations_message ON message_locations (message_row_id);
+  CREATE INDEX idx_locations_folder_live ON message_locations (folder_id, uidvalidity, deleted_at, uid);
+  CREATE VIEW message_labels AS
+    SELECT m.account_id, m.id AS message_row_id, label.value AS label
+      FROM messages m, json_each(m.gm_labels) AS label
+     WHERE m.gm_labels IS NOT NULL;
+  ${LIVE_VIEWS_DDL}
+  ${searchIndex ? SEARCH_TRIGGERS_DDL : ''}
+  `;
+}
+
+/** The triggers that keep `messages_fts` in step with `messages`. */
+const SEARCH_TRIGGERS_DDL = `
   CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
     INSERT INTO messages_fts (rowid, subject, sender, recipients, body_text)
       VALUES (new.id, new.subject, new.sender, new.recipients, new.body_text);
@@ -136,20 +211,41 @@ export const SEARCH_INDEX_DDL = `
     INSERT INTO messages_fts (rowid, subject, sender, recipients, body_text)
       VALUES (new.id, new.subject, new.sender, new.recipients, new.body_text);
   END;
+`;
+
+/** An external-content FTS5 index over `messages` (the text is not stored twice), kept in step
+ * by triggers, so every statement that writes a message updates the index in its transaction. */
+export const SEARCH_INDEX_DDL = `
+  CREATE VIRTUAL TABLE messages_fts USING fts5(
+    subject, sender, recipients, body_text,
+    content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+  );
+  ${SEARCH_TRIGGERS_DDL}
   -- Merge index segments less eagerly than the default (4): each merge rewrites index pages, and
   -- with 4 the index made a sync write ~1.6x the file's final size (~1.4x with 16).
   INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 16);
   INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
 `;
 
+/** Whether the database has the FTS5 index (`messages_fts`). */
+export async function hasSearchIndex(engine: SqlEngine): Promise<boolean> {
+  const row = await engine.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'messages_fts'").get();
+  return Number(row?.n ?? 0) > 0;
+}
+
+/** An engine without FTS5 cannot write a database that has the index (its triggers need the
+ * module): refused before any migration touches the file. */
+export async function refuseSearchIndexWithoutFts5(engine: SqlEngine): Promise<void> {
+  if (!engine.fts5 && (await hasSearchIndex(engine))) {
+    throw new ConfigError(`${engine.path} has a full-text (FTS5) index that the ${engine.name} engine cannot maintain; open it with the file engine`);
+  }
+}
+
 /** A database migrated by an engine without FTS5 gets its index when an FTS5 engine opens it; an
  * engine without FTS5 cannot write a database that has one (its triggers need the module). */
 export async function ensureSearchIndex(engine: SqlEngine): Promise<void> {
-  const row = await engine.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'messages_fts'").get();
-  const present = Number(row?.n ?? 0) > 0;
+  const present = await hasSearchIndex(engine);
   if (present === engine.fts5) return;
-  if (!engine.fts5) {
-    throw new ConfigError(`${engine.path} has a full-text (FTS5) index that the ${engine.name} engine cannot maintain; open it with the file engine`);
-  }
+  await refuseSearchIndexWithoutFts5(engine);
   await engine.transaction((tx) => tx.exec(SEARCH_INDEX_DDL));
 }

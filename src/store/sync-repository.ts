@@ -8,7 +8,7 @@ import type { MessageRecord } from '../mime/types.js';
 import type { FolderSyncState, GmailAttributes, KnownLocation, SyncBatch, SyncStateUpdate, UidValidityRemap } from '../sync/ports.js';
 import { ensureFolder } from './accounts.js';
 import type { Database, Queryable, Row } from './database.js';
-import { UPSERT_MESSAGE_SQL, messageParams } from './message-columns.js';
+import { ADOPT_LEGACY_MESSAGE_SQL, UPSERT_MESSAGE_SQL, messageParams } from './message-columns.js';
 
 const toBigOrNull = (value: unknown): bigint | null => (value === null || value === undefined ? null : BigInt(value as bigint));
 const params = (values: unknown[]): unknown[] => values;
@@ -69,9 +69,20 @@ export async function listLocations(db: Database, folderId: number, uidValidity:
     }));
 }
 
+/**
+ * The row of the message the record is a copy of — same Message-ID and same fingerprint — or a
+ * new row (docs/store.md, "Message identity"). A row stored before fingerprints existed is
+ * adopted by the first copy with its Message-ID.
+ */
 async function insertMessage(db: Queryable, accountId: number, record: MessageRecord, nowTs: number): Promise<number> {
+  await db.run(ADOPT_LEGACY_MESSAGE_SQL, [accountId, record.messageId, record.fingerprint]);
   await db.run(UPSERT_MESSAGE_SQL, [accountId, ...messageParams(record), nowTs]);
-  return Number((await db.one('SELECT id FROM messages WHERE account_id = ? AND message_id = ?', [accountId, record.messageId]))?.id);
+  const row = await db.one('SELECT id FROM messages WHERE account_id = ? AND message_id = ? AND fingerprint = ?', [
+    accountId,
+    record.messageId,
+    record.fingerprint,
+  ]);
+  return Number(row?.id);
 }
 
 /**

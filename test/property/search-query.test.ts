@@ -33,7 +33,7 @@ for (const engine of ['file', 'sqljs', 'postgres'] as const) {
         messages: texts.map((text, i) => ({
           uid: i + 1, flags: [], modseq: null, internalDate: null,
           record: {
-            messageId: `<p${i}@x>`, messageIdIsFallback: false, subject: text, sender: 'A <a@x>', senderAddress: 'a@x', recipients: 'b@x',
+            messageId: `<p${i}@x>`, messageIdIsFallback: false, fingerprint: `fp${i}`, subject: text, sender: 'A <a@x>', senderAddress: 'a@x', recipients: 'b@x',
             cc: null, bcc: null, date: i, inReplyTo: null, references: null, bodyText: text, bodyHtml: null, snippet: text,
             attachments: [], size: 1, parseError: null, truncated: false,
           },

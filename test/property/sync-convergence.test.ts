@@ -3,8 +3,9 @@
  * and however syncs are cut (connection lost at any call or after any message, crash before a
  * commit, small maxMessages, newest-first backfill bounded by a random `since` over messages whose
  * INTERNALDATEs are not in UID order), a final clean sync leaves the store equal to the server:
- * every live message once, with its flags, none lost, none duplicated; and after every step the
- * covered range [coveredFrom, cursor] holds only stored messages.
+ * every live message once, with its flags, none lost, none duplicated, each UID on its own
+ * message row even when different messages share a Message-ID; and after every step the covered
+ * range [coveredFrom, cursor] holds only stored messages.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -28,6 +29,8 @@ import { makeRaw, simpleParse } from '../support/simple-parse.js';
 
 type Step =
   | { kind: 'append'; count: number; withId: boolean; ageDays: number[] }
+  /** A different message reusing the Message-ID of a message on the server. */
+  | { kind: 'duplicate'; pick: number }
   | { kind: 'flag'; pick: number; seen: boolean }
   | { kind: 'expunge'; pick: number }
   | { kind: 'reset'; rotate: number; reverse: boolean }
@@ -55,6 +58,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       ageDays: fc.array(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 60 })), { minLength: 8, maxLength: 8 }),
     }),
   },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('flag' as const), pick: fc.nat(), seen: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('expunge' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reset' as const), rotate: fc.nat(), reverse: fc.boolean() }) },
@@ -126,6 +130,16 @@ async function checkConvergence(name: string, makeStore: () => Promise<StoreUnde
           for (let i = 0; i < step.count; i++) {
             appendMessage(folder, makeRaw(nextBodyId++, undefined, step.withId), [], TODAY - (step.ageDays[i] ?? 0) * DAY);
           }
+        } else if (step.kind === 'duplicate' && folder.messages.length > 0) {
+          const original = folder.messages[step.pick % folder.messages.length];
+          const messageId = original ? modelMessageIds(folder).get(original.uid) : null;
+          if (messageId) {
+            // Other headers, so another fingerprint; and a size no other message has, because the
+            // UIDVALIDITY recovery pairs copies by Message-ID + size (docs/sync.md).
+            const id = nextBodyId++;
+            const raw = `Subject: another message ${id}\r\nFrom: b@example.test\r\nMessage-ID: ${messageId}\r\n\r\n${'d'.repeat(1000 + id)}\r\n`;
+            appendMessage(folder, new TextEncoder().encode(raw), [], TODAY);
+          }
         } else if (step.kind === 'flag' && folder.messages.length > 0) {
           const m = folder.messages[step.pick % folder.messages.length];
           if (m) setFlags(folder, m.uid, step.seen ? ['\\Seen'] : ['\\Flagged']);
@@ -190,13 +204,16 @@ async function checkConvergence(name: string, makeStore: () => Promise<StoreUnde
       for (const [index, m] of folder.messages.entries()) {
         assert.deepEqual([...(live[index]?.flags ?? [])].sort(), [...m.flags].sort(), `flags of uid ${m.uid}`);
       }
-      // Each UID holds the server's message (after re-matches too).
+      // Each UID holds the server's message (after re-matches too): its Message-ID, and its own
+      // row (the size stored on the row is that message's, not another one's with its Message-ID).
       const serverIds = modelMessageIds(folder);
+      const serverSizes = new Map(folder.messages.map((m) => [m.uid, m.raw.byteLength]));
       for (const l of live) {
         const expected = serverIds.get(l.uid);
         if (expected) assert.equal(l.messageId, expected, `uid ${l.uid} holds the server's message`);
+        assert.equal(l.size, serverSizes.get(l.uid), `uid ${l.uid} is on its own message row`);
       }
-      const ids = live.map((l) => l.messageId);
+      const ids = live.map((l) => `${l.messageId} ${l.size}`);
       assert.equal(new Set(ids).size, ids.length, 'no location duplicated');
       for (const uidValidity of seenUidValidities) {
         if (uidValidity === folder.uidValidity) continue;

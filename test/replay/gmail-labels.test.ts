@@ -50,6 +50,7 @@ test('a message in INBOX and [Gmail]/All Mail is one row by X-GM-MSGID', async (
   const record = (messageId: string): MessageRecord => ({
     messageId,
     messageIdIsFallback: true,
+    fingerprint: `fp:${messageId}`,
     subject: 'no Message-ID header',
     sender: null,
     senderAddress: null,

@@ -23,7 +23,7 @@ for (let n = 0; n < batches; n++) {
   const messages = Array.from({ length: 20 }, (_, i) => {
     const uid = first + i;
     const record: MessageRecord = {
-      messageId: `<crash-${folder}-${uid}@test>`, messageIdIsFallback: false, subject: `m${uid}`, sender: null, senderAddress: null,
+      messageId: `<crash-${folder}-${uid}@test>`, messageIdIsFallback: false, fingerprint: `fp${uid}`, subject: `m${uid}`, sender: null, senderAddress: null,
       recipients: null, cc: null, bcc: null, date: uid, inReplyTo: null, references: null, bodyText: 'x'.repeat(2000),
       bodyHtml: null, snippet: 'x', attachments: [], size: 2000, parseError: null, truncated: false,
     };

@@ -1,23 +1,33 @@
 /**
  * An in-memory SyncStore (the engine's store port) that keeps the same rules as the sql.js
- * store: one message row per Message-ID, one location per (folder, uidvalidity, uid), tombstones,
- * and all-or-nothing batches. Test-only; the real adapter is tested against sql.js.
+ * store: one message row per identity (Message-ID and fingerprint, see `messageKey`; a truncated
+ * row is completed only by a full copy of the same message), one location per (folder,
+ * uidvalidity, uid), tombstones, and all-or-nothing batches. Test-only; the real adapter is
+ * tested against sql.js.
  */
 
 import type { MessageRecord } from '../../src/mime/types.js';
 import type { FolderSyncState, KnownLocation, SyncBatch, SyncStore } from '../../src/sync/ports.js';
+
+/** The key of a message row: its identity, Message-ID and fingerprint. */
+export function messageKey(record: Pick<MessageRecord, 'messageId' | 'fingerprint'>): string {
+  return `${record.messageId}\n${record.fingerprint}`;
+}
 
 export interface MemoryLocation {
   folderId: number;
   uidValidity: number;
   uid: number;
   messageId: string;
+  /** `messageKey` of its row in `messages`. */
+  key: string;
   flags: string[];
   modseq: bigint | null;
   deletedAt: number | null;
 }
 
 export interface MemorySyncStore extends SyncStore {
+  /** Message rows by `messageKey`. */
   messages: Map<string, MessageRecord>;
   locations: MemoryLocation[];
   states: Map<number, FolderSyncState>;
@@ -59,7 +69,7 @@ export function createMemorySyncStore(): MemorySyncStore {
           flags: [...l.flags],
           modseq: l.modseq,
           messageId: l.messageId,
-          size: (store.messages.get(l.messageId) as MessageRecord).size,
+          size: (store.messages.get(l.key) as MessageRecord).size,
         }));
     },
     async applyBatch(batch: SyncBatch) {
@@ -68,11 +78,15 @@ export function createMemorySyncStore(): MemorySyncStore {
         throw new Error('simulated crash before commit');
       }
       for (const m of batch.messages) {
-        store.messages.set(m.record.messageId, m.record);
+        const key = messageKey(m.record);
+        const row = store.messages.get(key);
+        if (!row || (row.truncated && !m.record.truncated)) store.messages.set(key, m.record);
         const existing = store.locations.find(
           (l) => l.folderId === batch.folderId && l.uidValidity === batch.uidValidity && l.uid === m.uid,
         );
         if (existing) {
+          existing.messageId = m.record.messageId;
+          existing.key = key;
           existing.flags = m.flags;
           existing.modseq = m.modseq;
         } else {
@@ -81,6 +95,7 @@ export function createMemorySyncStore(): MemorySyncStore {
             uidValidity: batch.uidValidity,
             uid: m.uid,
             messageId: m.record.messageId,
+            key,
             flags: m.flags,
             modseq: m.modseq,
             deletedAt: null,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { MessageRecord } from '../../src/mime/types.js';
 import { normalizeMessageId } from '../../src/mime/message-id.js';
+import { headerFingerprint } from '../../src/mime/fingerprint.js';
 
 export async function simpleParse(raw: Uint8Array, options: { headersOnly: boolean }): Promise<MessageRecord> {
   const text = new TextDecoder('latin1').decode(raw);
@@ -15,6 +16,7 @@ export async function simpleParse(raw: Uint8Array, options: { headersOnly: boole
   return {
     messageId: messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`,
     messageIdIsFallback: messageId === null,
+    fingerprint: headerFingerprint(raw),
     subject: /^Subject:\s*(.*)$/im.exec(headers)?.[1] ?? null,
     sender: null,
     senderAddress: null,

@@ -16,6 +16,7 @@ function record(messageId: string, subject: string, date: number): MessageRecord
   return {
     messageId,
     messageIdIsFallback: false,
+    fingerprint: `fp:${messageId}`,
     subject,
     sender: 'Ann <ann@example.test>',
     senderAddress: 'ann@example.test',

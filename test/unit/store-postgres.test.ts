@@ -17,7 +17,7 @@ import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
 
 function record(messageId: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
   return {
-    messageId, messageIdIsFallback: false, subject: 's', sender: 'Alice <alice@example.test>', senderAddress: 'alice@example.test',
+    messageId, messageIdIsFallback: false, fingerprint: `fp:${messageId}`, subject: 's', sender: 'Alice <alice@example.test>', senderAddress: 'alice@example.test',
     recipients: 'bob@example.test', cc: null, bcc: null, date: 1_700_000_000_000, inReplyTo: null, references: null,
     bodyText: 'b', bodyHtml: null, snippet: '', attachments: [], size: 1, parseError: null, truncated: false, ...overrides,
   };

@@ -12,6 +12,7 @@ function record(id: string, date: number, inReplyTo: string | null, references: 
   return {
     messageId: `<${id}@x>`,
     messageIdIsFallback: false,
+    fingerprint: `fp:${id}`,
     subject: id,
     sender: null,
     senderAddress: null,

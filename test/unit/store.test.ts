@@ -17,6 +17,7 @@ function record(messageId: string, overrides: Partial<MessageRecord> = {}): Mess
   return {
     messageId,
     messageIdIsFallback: false,
+    fingerprint: `fp:${messageId}`,
     subject: `subject of ${messageId}`,
     sender: 'Alice <alice@example.test>',
     senderAddress: 'alice@example.test',

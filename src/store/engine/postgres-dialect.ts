@@ -243,7 +243,19 @@ export const PG_MIGRATIONS: readonly string[] = [
      WHERE m.gm_labels IS NOT NULL;
   ${LIVE_VIEWS_DDL}
   `,
-  // 4: the backlog a folder's last sync left, as SQLite migration 4
+  // 4: message identity, as SQLite migration 4: one row per (Message-ID, fingerprint); rows
+  // already stored get fingerprint '' (adopted by their next copy). PostgreSQL drops and adds the
+  // constraint in place (no rebuild) and re-creates live_messages, whose m.* was expanded when
+  // the view was created.
+  `
+  ALTER TABLE messages ADD COLUMN fingerprint TEXT COLLATE "C" NOT NULL DEFAULT '';
+  ALTER TABLE messages DROP CONSTRAINT messages_account_id_message_id_key;
+  ALTER TABLE messages ADD CONSTRAINT messages_account_id_message_id_fingerprint_key UNIQUE (account_id, message_id, fingerprint);
+  CREATE OR REPLACE VIEW live_messages AS
+    SELECT m.* FROM messages m
+     WHERE EXISTS (SELECT 1 FROM message_locations l WHERE l.message_row_id = m.id AND l.deleted_at IS NULL);
+  `,
+  // 5: the backlog a folder's last sync left, as SQLite migration 5
   `
   ALTER TABLE sync_state ADD COLUMN remaining BIGINT;
   `,
