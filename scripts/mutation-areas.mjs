@@ -29,11 +29,17 @@ export const areas = {
   // The sync engine: cursor/transaction rules, UIDVALIDITY recovery, reconciliation, runner, plugin.
   sync: {
     mutate: ['src/sync/**/*.ts', '!src/sync/providers.ts'],
-    tests: ['unit/sync-folder', 'unit/sync-guarantees', 'property/sync-convergence', 'unit/runner', 'unit/email-plugin'],
+    tests: [
+      'unit/sync-folder', 'unit/sync-guarantees', 'unit/sync-backfill', 'property/sync-convergence', 'unit/runner', 'unit/email-plugin',
+      'unit/folder-lifecycle', 'unit/folder-names', 'unit/service-config', 'unit/service-parts', 'unit/work-queue',
+    ],
   },
   // The store: schema, repositories (the batch transaction), persistence.
   store: {
     mutate: ['src/store/**/*.ts'],
-    tests: ['unit/store', 'unit/file-persistence', 'unit/sync-guarantees', 'property/sync-convergence'],
+    tests: [
+      'unit/store', 'unit/store-mailbox', 'unit/store-threads', 'unit/store-postgres', 'unit/store-crash', 'unit/store-lock',
+      'unit/file-persistence', 'unit/folder-lifecycle', 'unit/work-queue', 'unit/sync-guarantees', 'property/search-query', 'property/sync-convergence',
+    ],
   },
 };
