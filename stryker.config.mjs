@@ -27,7 +27,7 @@ export default {
   buildCommand: 'npx tsc -p tsconfig.json',
   coverageAnalysis: 'perTest',
   mutate: area.mutate,
-  ignorePatterns: ['.dovecot', '.dovecot-bench', '.postgres', 'bench/results', 'reports', 'dist', 'coverage', '*.db'],
+  ignorePatterns: ['.dovecot', '.dovecot-bench', '.postgres', 'bench/results', 'reports', 'dist', 'coverage', '/*.db'],
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
