@@ -37,6 +37,6 @@ export default {
   timeoutMS: 30000,
   timeoutFactor: 2,
   thresholds: { high: 80, low: 70, break: null },
-  tempDirName: '.stryker-tmp',
+  tempDirName: `.stryker-tmp-${name}`,
   cleanTempDir: true,
 };
