@@ -5,7 +5,6 @@
  *   node dist/bench/fetch.bench.js [--rounds N]
  */
 import { openImapSession } from '../src/imap/session/client.js';
-import { atom, raw } from '../src/imap/wire/encoder.js';
 import { caPem, startDovecot } from '../test/servers/dovecot-env.js';
 import { median } from './stats.js';
 
@@ -19,7 +18,7 @@ async function fetchAll(compress: boolean): Promise<{ ms: number; bytes: number;
   await client.select('INBOX', { readOnly: true });
   let bytes = 0;
   let messages = 0;
-  await client.uidFetch('1:*', [atom('UID'), raw('BODY.PEEK[]')], {
+  await client.uidFetch('1:*', { items: ['UID'], body: { part: 'full' } }, {
     body: (event) => {
       if (event.type === 'body-chunk') bytes += event.data.byteLength;
     },

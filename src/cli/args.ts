@@ -1,7 +1,10 @@
 /**
  * Command-line parsing for `prx-email` (pure: argv + env in, a command or a ConfigError out).
- * Secrets are read from the environment variable the user names, never from argv.
+ * node:util's parseArgs splits the command line into options and values; this module owns what
+ * each command accepts, the defaults, and the checks that no tokenizer makes. Secrets are read
+ * from the environment variable the user names, never from argv.
  */
+import { parseArgs } from 'node:util';
 import { secretFromEnv } from './env-name.js';
 import { ConfigError } from '../errors.js';
 import { isProviderName, type ProviderName } from '../sync/providers.js';
@@ -64,11 +67,14 @@ export const USAGE = `usage:
 providers: gmail, outlook, yahoo, fastmail, protonmail-bridge`;
 
 const COMMANDS = new Set(['sync', 'watch', 'daemon', 'status', 'list', 'search', 'show']);
-const TAKES_VALUE = new Set([
-  '--host', '--port', '--user', '--password-env', '--oauth-token-env', '--ca', '--provider', '--folder', '--db', '--max-messages', '--since',
-  '--config', '--account', '--log-format', '--limit', '--worker-id',
-]);
-const BOOLEANS = new Set(['--starttls', '--all-folders', '--json', '--raw', '--html', '--text']);
+/** Every option, by whether it takes a value (`string`, repeatable: the last one counts except
+ * for `--folder`) or is a flag (`boolean`). */
+const OPTION_TYPES: Record<string, 'string' | 'boolean'> = {
+  '--host': 'string', '--port': 'string', '--user': 'string', '--password-env': 'string', '--oauth-token-env': 'string', '--ca': 'string',
+  '--provider': 'string', '--folder': 'string', '--db': 'string', '--max-messages': 'string', '--since': 'string', '--config': 'string',
+  '--account': 'string', '--log-format': 'string', '--limit': 'string', '--worker-id': 'string',
+  '--starttls': 'boolean', '--all-folders': 'boolean', '--json': 'boolean', '--raw': 'boolean', '--html': 'boolean', '--text': 'boolean',
+};
 
 /** Which options each command accepts (anything else is an error, so typos do not pass silently). */
 const ALLOWED: Record<string, string[]> = {
@@ -94,33 +100,60 @@ function logFormat(text: string | undefined): LogFormat {
   throw new ConfigError("--log-format must be 'json' or 'text'");
 }
 
+/** The command line after the command word, split: each value-taking option's values in order,
+ * the flags given, and the positional arguments. Returns null for `--help` / `-h`. The checks
+ * run in command-line order, so the first problem is the one reported. */
+function splitArguments(command: string, rest: string[]): { values: Map<string, string[]>; flags: Set<string>; positional: string[] } | null {
+  const allowed = ALLOWED[command] ?? [];
+  // Non-strict: parseArgs only tokenizes (an unknown option becomes a flag token, checked below,
+  // and a value-taking option takes the next argument whatever it looks like).
+  const { tokens } = parseArgs({
+    args: rest,
+    options: Object.fromEntries(allowed.map((name) => [name.slice(2), OPTION_TYPES[name] === 'string' ? { type: 'string', multiple: true } : { type: 'boolean' }])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const values = new Map<string, string[]>();
+  const flags = new Set<string>();
+  const positional: string[] = [];
+  let lastIndex = -1;
+  for (const token of tokens) {
+    const arg = rest[token.index] as string;
+    if (token.kind === 'positional') {
+      positional.push(token.value);
+      continue;
+    }
+    if (arg === '--help' || arg === '-h') return null;
+    // Only long options exist: anything else that starts with one dash (`-5`, `-abc`, which
+    // parseArgs splits into short options) is a positional argument, once.
+    if (token.kind === 'option' && !arg.startsWith('--')) {
+      if (token.index !== lastIndex) positional.push(arg);
+      lastIndex = token.index;
+      continue;
+    }
+    // Only the option's name is echoed: `--password-env=hunter2` must not print the secret. An
+    // inline `=value` is refused like an unknown option; so is the `--` terminator.
+    if (token.kind === 'option-terminator' || token.inlineValue === true || !allowed.includes(arg)) {
+      throw new ConfigError(`unknown option '${arg.includes('=') ? `${arg.slice(0, arg.indexOf('='))}=…` : arg}' for ${command}`);
+    }
+    if (OPTION_TYPES[arg] === 'boolean') {
+      flags.add(arg);
+      continue;
+    }
+    if (token.value === undefined) throw new ConfigError(`${arg} needs a value`);
+    values.set(arg, [...(values.get(arg) ?? []), token.value]);
+  }
+  return { values, flags, positional };
+}
+
 export function parseCliArgs(argv: string[], env: Record<string, string | undefined>): CliCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
   if (!COMMANDS.has(command)) throw new ConfigError(`unknown command '${command}'\n${USAGE}`);
-  const values = new Map<string, string[]>();
-  const flags = new Set<string>();
-  const positional: string[] = [];
-  const allowed = new Set(ALLOWED[command]);
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] as string;
-    if (arg === '--help' || arg === '-h') return { command: 'help' };
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    // Only the option's name is echoed: `--password-env=hunter2` must not print the secret.
-    if (!allowed.has(arg) || (!BOOLEANS.has(arg) && !TAKES_VALUE.has(arg))) {
-      throw new ConfigError(`unknown option '${arg.includes('=') ? `${arg.slice(0, arg.indexOf('='))}=…` : arg}' for ${command}`);
-    }
-    if (BOOLEANS.has(arg)) {
-      flags.add(arg);
-      continue;
-    }
-    const value = rest[++i];
-    if (value === undefined) throw new ConfigError(`${arg} needs a value`);
-    values.set(arg, [...(values.get(arg) ?? []), value]);
-  }
+  const split = splitArguments(command, rest);
+  if (split === null) return { command: 'help' };
+  const { values, flags, positional } = split;
   const one = (name: string): string | undefined => values.get(name)?.at(-1);
   const dbFlag = one('--db');
   const db = dbFlag ?? 'mail.db';

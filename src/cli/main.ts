@@ -63,7 +63,7 @@ function invokedDirectly(): boolean {
   }
 }
 if (invokedDirectly()) {
-  main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr, exit: (code) => process.exit(code) }).then((code) => {
+  void main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr, exit: (code) => process.exit(code) }).then((code) => {
     process.exitCode = code;
     // Nothing may keep the process alive once the work is done (a server that never answered
     // LOGOUT, a worker thread still shutting down): exit shortly after (stdout/stderr writes to

@@ -16,6 +16,7 @@ import { makeSnippet } from './snippet.js';
 import type { AttachmentMeta, MessageRecord } from './types.js';
 import { repairWindows1252 } from './windows-1252.js';
 
+/** Options of {@link parseMessage}. */
 export interface ParseOptions {
   /** Parse only the header block (the message was too large to fetch whole). */
   headersOnly?: boolean;
@@ -125,6 +126,8 @@ export function unparsedRecord(raw: Uint8Array, parseError: string): MessageReco
   return toRecord(EMPTY_EMAIL, raw, true, parseError);
 }
 
+/** Parses one raw RFC 5322 message into a {@link MessageRecord}; never throws for malformed mail
+ * (what could not be parsed is reported in `parseError`). */
 export async function parseMessage(raw: Uint8Array, options: ParseOptions = {}): Promise<MessageRecord> {
   const truncated = options.headersOnly === true;
   try {

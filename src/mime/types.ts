@@ -3,8 +3,11 @@
  * persists in the `messages` table. Types only.
  */
 
+/** One attachment or inline part of a message: its metadata, never its content. */
 export interface AttachmentMeta {
+  /** The part's file name as the message gives it, or null. */
   filename: string | null;
+  /** The part's MIME type, e.g. `application/pdf`. */
   contentType: string;
   /** Decoded size in bytes. */
   size: number;
@@ -16,12 +19,14 @@ export interface AttachmentMeta {
   sha256: string;
 }
 
+/** What {@link parseMessage} extracts from one raw message (and the store keeps). */
 export interface MessageRecord {
   /** Message-ID header with angle brackets kept, e.g. "<abc@example.com>"; when the header is
    * absent: "sha256:" + lower-case hex SHA-256 of the raw bytes (stable across syncs/folders). */
   messageId: string;
   /** True when messageId is the sha256 fallback. */
   messageIdIsFallback: boolean;
+  /** Subject header, decoded, or null when absent. */
   subject: string | null;
   /** First From address as `Name <addr>` (or bare `addr` when there is no name). */
   sender: string | null;
@@ -29,17 +34,24 @@ export interface MessageRecord {
   senderAddress: string | null;
   /** All To addresses, comma-separated (`Name <addr>, addr2`). */
   recipients: string | null;
+  /** All Cc addresses, in the same form as `recipients`. */
   cc: string | null;
+  /** All Bcc addresses, in the same form as `recipients`. */
   bcc: string | null;
   /** Date header as Unix milliseconds, or null when absent/unparseable. */
   date: number | null;
+  /** In-Reply-To header, brackets kept, or null. */
   inReplyTo: string | null;
   /** Full References list, brackets kept, space-separated. */
   references: string | null;
+  /** Body text: the text/plain body when not blank, else text derived from the HTML body; null
+   * when neither exists or the message is `truncated`. */
   bodyText: string | null;
+  /** Body HTML from the text/html part only; null when there is none or the message is `truncated`. */
   bodyHtml: string | null;
   /** First 120 characters of the body text (or text derived from HTML), whitespace collapsed. */
   snippet: string;
+  /** Metadata of every attachment and inline part (empty when `truncated`). */
   attachments: AttachmentMeta[];
   /** Size of the raw message in bytes. */
   size: number;

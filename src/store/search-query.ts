@@ -35,7 +35,6 @@ const FIELDS: Record<string, SearchField> = {
 const MAX_TERMS = 32;
 const MAX_TERM_LENGTH = 200;
 const WORD_CHAR = /[\p{L}\p{N}]/u;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
 export function parseSearchQuery(query: string): SearchTerm[] {

@@ -166,7 +166,7 @@ export class EmailPlugin {
     const plan = await planFolderLifecycle(await this.store.listFolderLifecycle(accountId), folders, async (folder) => {
       try {
         const status = await client.status(folder.name, ['UIDVALIDITY', 'UIDNEXT'], signal);
-        return { uidValidity: status.uidvalidity ?? null, uidNext: status.uidnext ?? null };
+        return { uidValidity: status.uidValidity ?? null, uidNext: status.uidNext ?? null };
       } catch (error) {
         if (isPrxError(error) && error.code === 'NO') return null;
         throw error;

@@ -6,7 +6,6 @@
 import { concatBytes } from '../bytes.js';
 import { ConfigError, ProtocolError } from '../errors.js';
 import type { ImapClient } from '../imap/session/client.js';
-import { atom, raw } from '../imap/wire/encoder.js';
 
 export async function fetchRawMessage(client: ImapClient, location: { folder: string; uidValidity: number; uid: number }, signal?: AbortSignal): Promise<Uint8Array> {
   const selected = await client.select(location.folder, { readOnly: true }, signal);
@@ -17,7 +16,7 @@ export async function fetchRawMessage(client: ImapClient, location: { folder: st
   let found: Uint8Array | null = null;
   await client.uidFetch(
     String(location.uid),
-    [atom('UID'), raw('BODY.PEEK[]')],
+    { items: ['UID'], body: { part: 'full' } },
     {
       body: (event) => {
         if (event.type === 'body-chunk') chunks.push(event.data);
@@ -28,7 +27,6 @@ export async function fetchRawMessage(client: ImapClient, location: { folder: st
         found = chunks.length > 0 ? concatBytes(chunks) : inline && !inline.streamed ? inline.value : new Uint8Array(0);
       },
     },
-    {},
     signal,
   );
   if (found === null) throw new ProtocolError(`the server has no message with UID ${location.uid} in ${location.folder} (expunged?)`);

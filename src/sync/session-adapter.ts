@@ -7,10 +7,9 @@
  */
 
 import { concatBytes } from '../bytes.js';
-import type { ImapClient } from '../imap/session/client.js';
-import { atom, raw, sequence } from '../imap/wire/encoder.js';
+import type { FetchItem, FetchOptions, ImapClient } from '../imap/session/client.js';
 import { formatSequenceSet } from '../imap/wire/sequence-set.js';
-import type { FetchAttributes, NumberRange } from '../imap/wire/types.js';
+import type { FetchAttributes } from '../imap/wire/types.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './folder-sync.js';
 import type { FetchedMessage, FlagState, FolderSession, FolderSnapshot, ServerIdentity, ServerUid } from './ports.js';
 
@@ -80,14 +79,14 @@ export function createFolderSession(client: ImapClient, options: FolderSessionOp
   /** Runs a UID FETCH collecting streamed body bytes per sequence number. */
   const fetchWithBodies = async (
     set: string,
-    items: ReturnType<typeof atom>[],
+    request: FetchOptions,
     onResponse: (attributes: FetchAttributes, body: CollectedBody | null) => void,
     signal?: AbortSignal,
   ): Promise<void> => {
     const bodies = new Map<number, { chunks: Uint8Array[]; kept: number; delivered: number }>();
     await client.uidFetch(
       set,
-      items,
+      request,
       {
         body: (event) => {
           if (event.type === 'body-start') bodies.set(event.seq, { chunks: [], kept: 0, delivered: 0 });
@@ -116,7 +115,6 @@ export function createFolderSession(client: ImapClient, options: FolderSessionOp
           onResponse(attributes, body);
         },
       },
-      {},
       signal,
     );
   };
@@ -144,9 +142,8 @@ export function createFolderSession(client: ImapClient, options: FolderSessionOp
       const out: ServerUid[] = [];
       await client.uidFetch(
         `${fromUid}:*`,
-        [atom('UID'), atom('RFC822.SIZE')],
+        { items: ['UID', 'RFC822.SIZE'] },
         { message: ({ attributes }) => attributes.uid !== undefined && out.push({ uid: attributes.uid, size: attributes.rfc822Size ?? 0 }) },
-        {},
         signal,
       );
       return out;
@@ -155,7 +152,7 @@ export function createFolderSession(client: ImapClient, options: FolderSessionOp
       const out: ServerUid[] = [];
       await client.uidFetch(
         `${fromUid}:${toUid}`,
-        [atom('UID'), atom('RFC822.SIZE')],
+        { items: ['UID', 'RFC822.SIZE'] },
         {
           message: ({ attributes }) => {
             const uid = attributes.uid;
@@ -163,33 +160,31 @@ export function createFolderSession(client: ImapClient, options: FolderSessionOp
             if (uid !== undefined && uid >= fromUid && uid <= toUid) out.push({ uid, size: attributes.rfc822Size ?? 0 });
           },
         },
-        {},
         signal,
       );
       return out;
     },
     async highestUidBefore(belowUid, sinceMs, signal) {
       if (belowUid <= 1) return 0;
-      const uids = await client.uidSearch([atom('UID'), sequence(`1:${belowUid - 1}`), atom('BEFORE'), atom(imapDate(sinceMs))], signal);
+      const uids = await client.uidSearch({ uids: `1:${belowUid - 1}`, before: imapDate(sinceMs) }, signal);
       let highest = 0;
       for (const uid of uids) if (uid < belowUid && uid > highest) highest = uid;
       return highest;
     },
     async searchUids(upToUid, signal) {
-      return client.uidSearch([atom('UID'), sequence(`1:${upToUid}`)], signal);
+      return client.uidSearch({ uids: `1:${upToUid}` }, signal);
     },
     async fetchFlags(upToUid, changedSince, signal) {
       const out: FlagState[] = [];
       await client.uidFetch(
         `1:${upToUid}`,
-        [atom('UID'), atom('FLAGS'), ...(condstore ? [atom('MODSEQ')] : []), ...(gmail ? [atom('X-GM-LABELS')] : [])],
+        { items: ['UID', 'FLAGS', ...(condstore ? ['MODSEQ' as const] : []), ...(gmail ? ['X-GM-LABELS' as const] : [])], ...(changedSince === null ? {} : { changedSince }) },
         {
           message: ({ attributes }) => {
             const state = toFlagState(attributes);
             if (state) out.push(state);
           },
         },
-        changedSince === null ? {} : { changedSince },
         signal,
       );
       return out;
@@ -218,24 +213,17 @@ export function createFolderSession(client: ImapClient, options: FolderSessionOp
         };
         onMessage(message);
       };
-      const common = [
-        atom('UID'),
-        atom('FLAGS'),
-        atom('INTERNALDATE'),
-        atom('RFC822.SIZE'),
-        ...(condstore ? [atom('MODSEQ')] : []),
-        ...(gmail ? [atom('X-GM-MSGID'), atom('X-GM-THRID'), atom('X-GM-LABELS')] : []),
-      ];
+      const items: FetchItem[] = ['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', ...(condstore ? ['MODSEQ' as const] : []), ...(gmail ? ['X-GM-MSGID' as const, 'X-GM-THRID' as const, 'X-GM-LABELS' as const] : [])];
       const jobs: Promise<void>[] = [];
-      if (full.length > 0) jobs.push(fetchWithBodies(formatSequenceSet(full), [...common, raw('BODY.PEEK[]')], deliver(false), signal));
-      if (partial.length > 0) jobs.push(fetchWithBodies(formatSequenceSet(partial), [...common, raw('BODY.PEEK[HEADER]')], deliver(true), signal));
+      if (full.length > 0) jobs.push(fetchWithBodies(formatSequenceSet(full), { items, body: { part: 'full' } }, deliver(false), signal));
+      if (partial.length > 0) jobs.push(fetchWithBodies(formatSequenceSet(partial), { items, body: { part: 'header' } }, deliver(true), signal));
       await Promise.all(jobs);
     },
     async fetchIdentities(signal): Promise<ServerIdentity[]> {
       const out: ServerIdentity[] = [];
       await fetchWithBodies(
         '1:*',
-        [atom('UID'), atom('RFC822.SIZE'), raw('BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]')],
+        { items: ['UID', 'RFC822.SIZE'], body: { part: 'header-fields', fields: ['MESSAGE-ID'] } },
         (attributes, body) => {
           if (attributes.uid === undefined) return;
           out.push({ uid: attributes.uid, size: attributes.rfc822Size ?? 0, messageIdHeader: body ? messageIdFromHeader(body.bytes) : null });

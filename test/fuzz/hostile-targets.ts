@@ -9,7 +9,6 @@
  */
 import { isPrxError } from '../../src/errors.js';
 import { openImapSession, type ImapClient } from '../../src/imap/session/client.js';
-import { atom } from '../../src/imap/wire/encoder.js';
 import { parseMessage } from '../../src/mime/parse-message.js';
 import { MIME_GENERATORS, SERVER_GENERATORS, type Random, type ServerScript } from './generators.js';
 import { createScriptedTransport } from './scripted-transport.js';
@@ -50,17 +49,17 @@ async function operate(client: ImapClient, script: ServerScript): Promise<void> 
       return;
     case 'fetch-vanished':
       await client.select('INBOX', { readOnly: true });
-      await client.uidFetch('1:*', [atom('FLAGS')], { message: () => undefined }, { changedSince: 1n, vanished: true });
+      await client.uidFetch('1:*', { items: ['FLAGS'], changedSince: 1n, vanished: true }, { message: () => undefined });
       return;
     case 'search':
-      await client.uidSearch([atom('ALL')]);
+      await client.uidSearch({});
       return;
     case 'fetch-flags':
-      await client.uidFetch('1:*', [atom('UID'), atom('FLAGS')], { message: () => undefined });
+      await client.uidFetch('1:*', { items: ['UID', 'FLAGS'] }, { message: () => undefined });
       return;
     case 'fetch-body': {
       let bytes = 0;
-      await client.uidFetch('1:*', [atom('UID'), atom('BODY.PEEK[]')], { body: (event) => void (event.type === 'body-chunk' && (bytes += event.data.length)), message: () => undefined });
+      await client.uidFetch('1:*', { items: ['UID'], body: { part: 'full' } }, { body: (event) => void (event.type === 'body-chunk' && (bytes += event.data.length)), message: () => undefined });
       return;
     }
   }

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { openImapSession, type ImapClient, type ImapSessionOptions } from '../../src/imap/session/client.js';
-import { atom } from '../../src/imap/wire/encoder.js';
 import { caPem, doveadm, makeOAuthToken, resetUser, startDovecot, type DovecotEnv } from '../servers/dovecot-env.js';
 
 let env: DovecotEnv;
@@ -139,7 +138,7 @@ describe('IMAP session against Dovecot', () => {
     // COMPRESS=DEFLATE is active on the watcher and a FETCH over it works.
     assert.ok(watcher.traceEntries().some((e) => e.text.includes('COMPRESS DEFLATE')));
     const bodies: number[] = [];
-    await watcher.uidFetch('1:*', [atom('UID'), atom('RFC822.SIZE')], { message: (m) => bodies.push(m.attributes.rfc822Size ?? 0) });
+    await watcher.uidFetch('1:*', { items: ['UID', 'RFC822.SIZE'] }, { message: (m) => bodies.push(m.attributes.rfc822Size ?? 0) });
     assert.ok(bodies.length >= 1);
     await watcher.logout();
     await writer.logout();

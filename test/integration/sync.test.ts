@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openImapSession, type ImapSessionOptions } from '../../src/imap/session/client.js';
-import { atom } from '../../src/imap/wire/encoder.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { EmailPlugin } from '../../src/sync/email-plugin.js';
 import { generateSampleMail } from '../../scripts/sample-mail.js';
@@ -42,7 +41,7 @@ async function serverState(user: string, folder = 'INBOX'): Promise<Map<number, 
   const state = new Map<number, string[]>();
   const selected = await client.select(folder, { readOnly: true });
   if (selected.exists > 0) {
-    await client.uidFetch('1:*', [atom('UID'), atom('FLAGS')], {
+    await client.uidFetch('1:*', { items: ['UID', 'FLAGS'] }, {
       message: (m) => state.set(m.attributes.uid as number, (m.attributes.flags ?? []).filter((f) => f !== '\\Recent')),
     });
   }
@@ -119,8 +118,8 @@ describe('sync against Dovecot', () => {
     await plugin.sync({ accountId, nowTs: 300 });
     const other = await openImapSession(sessionOptions('user3'));
     await other.select('INBOX');
-    await other.uidStore('2,4', '+FLAGS', ['\\Flagged', '\\Seen']);
-    await other.uidStore('5:7', '+FLAGS', ['\\Deleted']);
+    await other.uidStore('2,4', 'add', ['\\Flagged', '\\Seen']);
+    await other.uidStore('5:7', 'add', ['\\Deleted']);
     await other.uidExpunge('5:7');
     await other.append('INBOX', new TextEncoder().encode('Subject: late\r\nMessage-ID: <late@test>\r\n\r\nlate\r\n'));
     await other.logout();

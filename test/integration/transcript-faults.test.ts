@@ -87,7 +87,7 @@ describe('cut connections over the recorded dovecot-sync transcripts, then a rea
       const previous = await storeBefore(phaseIndex);
       const liveServerUids = await liveUidsByUidValidity([previous, uncut]);
       await previous.close();
-      uncut.close();
+      await uncut.close();
 
       const length = serverStreamLength(transcript);
       let cases = 0;

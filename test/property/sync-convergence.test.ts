@@ -223,7 +223,7 @@ test('sync converges to the server state under faults (sql.js store)', async () 
     'sql.js store',
     async () => {
       const sqlStore = await openStore(':memory:');
-      sqlStore.upsertAccount({ email: 'a@example.test', provider: null, settings: {} }, 1);
+      await sqlStore.upsertAccount({ email: 'a@example.test', provider: null, settings: {} }, 1);
       return crashable(createSyncStore(sqlStore), () => sqlStore.close());
     },
     Math.ceil(runs / 4),

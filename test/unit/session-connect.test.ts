@@ -14,7 +14,6 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { openImapSession, type ImapSessionOptions } from '../../src/imap/session/client.js';
 import { connect } from '../../src/imap/transport/connect.js';
-import { atom } from '../../src/imap/wire/encoder.js';
 import { basicAnswer, createScriptedServer } from '../support/scripted-server.js';
 
 const PASSWORD = 'Never-On-Plain-Text-42';
@@ -203,7 +202,7 @@ describe('command timeout watchdog', { timeout: 30_000 }, () => {
     const client = await openImapSession({ host: 'x.test', port: 993, user: 'a', auth: { password: 'p' }, connectTransport: server.connect, commandTimeoutMs: 250, compress: false });
     await client.select('INBOX', { readOnly: true }).catch(() => undefined);
     const uids: number[] = [];
-    await client.uidFetch('1:*', [atom('UID'), atom('RFC822.SIZE')], { message: (m) => uids.push(m.attributes.uid ?? 0) });
+    await client.uidFetch('1:*', { items: ['UID', 'RFC822.SIZE'] }, { message: (m) => uids.push(m.attributes.uid ?? 0) });
     assert.equal(uids.length, 10);
     await client.logout();
   });

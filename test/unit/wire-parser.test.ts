@@ -80,6 +80,26 @@ describe('wire parser', () => {
     assert.deepEqual(section.value, enc.encode('ab\r\n'));
   });
 
+  test('FETCH items with a section: BODY, BINARY, .PEEK, BINARY.SIZE, RFC822*, origins', () => {
+    const events = parse(
+      '* 4 FETCH (BODY.PEEK[1]<0> "ab" binary[2] ~{2}\r\nxy BINARY.SIZE[2] 9 RFC822.Header {1}\r\nh BODY[HEADER.FIELDS (FROM TO)] NIL BODY[1] {1}\r\nb X-UNKNOWN[1] 5)\r\n',
+    );
+    const types = events.map((event) => event.type);
+    assert.deepEqual(types, ['body-start', 'body-chunk', 'body-end', 'body-start', 'body-chunk', 'body-end', 'body-start', 'body-chunk', 'body-end', 'response']);
+    const starts = events.flatMap((event) => (event.type === 'body-start' ? [[event.section, event.binary, event.origin, event.size]] : []));
+    assert.deepEqual(starts, [['2', true, null, 2], ['RFC822.HEADER', false, null, 1], ['1', false, null, 1]]);
+    const fetch = (events[events.length - 1] as { response: { data: UntaggedResponse } }).response.data;
+    assert.ok(fetch.type === 'fetch');
+    assert.deepEqual(fetch.attributes.binarySizes, [{ section: '2', size: 9 }]);
+    assert.deepEqual(fetch.attributes.bodySections, [
+      { section: '1', binary: false, origin: 0, value: enc.encode('ab'), streamed: false },
+      { section: '2', binary: true, origin: null, size: 2, streamed: true },
+      { section: 'RFC822.HEADER', binary: false, origin: null, size: 1, streamed: true },
+      { section: 'HEADER.FIELDS (FROM TO)', binary: false, origin: null, value: null, streamed: false },
+      { section: '1', binary: false, origin: null, size: 1, streamed: true },
+    ]);
+  });
+
   test('LIST with quoted, unquoted [ ] and literal mailbox names', () => {
     const [a, b, c] = responses('* LIST (\\HasNoChildren \\Sent) "/" "Sent Items"\r\n* LIST () "." INBOX.[Airmail].Snooze\r\n* LIST () "/" {5}\r\na b c\r\n');
     assert.deepEqual(a, { type: 'untagged', data: { type: 'list', command: 'LIST', attributes: ['\\HasNoChildren', '\\Sent'], delimiter: '/', mailbox: 'Sent Items', extended: {} } });
@@ -94,7 +114,7 @@ describe('wire parser', () => {
     });
     assert.deepEqual(untagged('* VANISHED (EARLIER) 41,43:45\r\n'), { type: 'vanished', earlier: true, uids: [{ start: 41, end: 41 }, { start: 43, end: 45 }] });
     assert.deepEqual(untagged('* STATUS INBOX (MESSAGES 231 UIDNEXT 44292 HIGHESTMODSEQ 7011231777)\r\n'), {
-      type: 'status', mailbox: 'INBOX', attributes: { messages: 231, uidnext: 44292, highestmodseq: 7011231777n },
+      type: 'status', mailbox: 'INBOX', attributes: { messages: 231, uidNext: 44292, highestModseq: 7011231777n },
     });
   });
 

@@ -4,18 +4,20 @@
  * results come out as settled promises; unsolicited data comes out through `unsolicited`.
  *
  * It owns: tag generation; the command queue and pipelining (up to `maxInFlight` commands on the
- * wire; an `exclusive` command — SELECT, EXAMINE, STARTTLS, AUTHENTICATE, COMPRESS, IDLE, LOGOUT —
- * waits until nothing is in flight and nothing is sent after it until it completes, per RFC 9051
- * §5.5); synchronising literals (the next part waits for `+`); continuation requests for
- * AUTHENTICATE and IDLE; routing of untagged data to the command that asked for it (oldest
- * first) and of streamed body literals to the oldest in-flight command that takes bodies; and
- * failing commands with typed errors (tagged NO/BAD, BYE, EOF, malformed responses).
+ * wire; an `exclusive` command — SELECT, EXAMINE, STARTTLS, LOGIN, AUTHENTICATE, COMPRESS, IDLE,
+ * LOGOUT — waits until nothing is in flight and nothing is sent after it until it completes, per
+ * RFC 9051 §5.5); synchronising literals (the next part waits for `+`); continuation requests for
+ * AUTHENTICATE and IDLE, and IDLE's DONE (`idleDone()`); routing of untagged data to the command
+ * that asked for it (oldest first) and of streamed body literals to the oldest in-flight command
+ * that takes bodies; and failing commands with typed errors (tagged NO/BAD, BYE, EOF, malformed
+ * responses; server-specific texts via ./quirks.ts). The connection (./connection.ts) wraps it.
  */
 
 import { AuthError, ByeError, CommandError, ProtocolError, ThrottledError, type PrxError } from '../../errors.js';
 import type { CommandArg, CommandPart, EncodeOptions } from '../wire/encoder.js';
 import { encodeCommand } from '../wire/encoder.js';
 import type { ParserEvent, ResponseText, TaggedResponse, UntaggedResponse } from '../wire/types.js';
+import { outlookBackoffMs, outlookNotConnected } from './quirks.js';
 
 export type BodyEvent = Extract<ParserEvent, { type: 'body-start' | 'body-chunk' | 'body-end' }>;
 
@@ -33,6 +35,8 @@ export interface CommandSpec {
   onContinuation?(text: string): Uint8Array | null;
   /** Text used in the trace instead of the real bytes (credentials). */
   redactedTrace?: string;
+  /** IDLE (RFC 2177): after the server's `+`, the command runs until `idleDone()` sends DONE. */
+  idle?: boolean;
 }
 
 export interface CommandResult {
@@ -49,6 +53,8 @@ interface Pending {
   reject(error: PrxError): void;
   /** A malformed response arrived while this command was the oldest in flight. */
   poisoned: PrxError | null;
+  /** IDLE only: 'waiting' for `+`, 'idling' after it, 'done' once DONE was sent. */
+  idleState: 'waiting' | 'idling' | 'done';
 }
 
 export interface SessionCoreOptions {
@@ -64,26 +70,21 @@ export interface SessionCoreOptions {
   tagPrefix?: string;
 }
 
-const THROTTLE = /Suggested Backoff Time:\s*(\d+)\s*milli/i;
-const NOT_CONNECTED = /authenticated but not connected/i;
-
 export function commandErrorFor(name: string, response: TaggedResponse): PrxError {
   const code = response.text.code;
   const atom = code === null ? undefined : code.name === 'ATOM' ? code.atom : code.name;
   const details = { command: name, serverText: response.text.text, ...(atom ? { responseCode: atom } : {}) };
-  if (NOT_CONNECTED.test(response.text.text)) {
-    // Outlook / Office 365 after a successful login: the credentials or token do not give access
-    // to this mailbox (IMAP disabled, wrong scope, shared mailbox). An auth problem, not a bug.
+  if (outlookNotConnected(response.text)) {
     return new AuthError(
       `${name} refused: the server accepted the login but cannot open the mailbox ("${response.text.text}"); check that IMAP is enabled for the account and the token's scope and mailbox address`,
       details,
     );
   }
-  const throttle = THROTTLE.exec(response.text.text);
-  if (throttle) {
+  const backoffMs = outlookBackoffMs(response.text);
+  if (backoffMs !== null) {
     return new ThrottledError(`${name} throttled by the server: ${response.text.text}`, {
       ...details,
-      retryAfterMs: Number(throttle[1]),
+      retryAfterMs: backoffMs,
     });
   }
   return new CommandError(
@@ -92,6 +93,8 @@ export function commandErrorFor(name: string, response: TaggedResponse): PrxErro
     details,
   );
 }
+
+const DONE = new TextEncoder().encode('DONE\r\n');
 
 export function createSessionCore(options: SessionCoreOptions) {
   const maxInFlight = options.maxInFlight ?? 32;
@@ -168,6 +171,7 @@ export function createSessionCore(options: SessionCoreOptions) {
             sendPart(target);
             return;
           }
+          if (target.spec.idle && target.idleState === 'waiting') target.idleState = 'idling';
           const reply = target.spec.onContinuation?.(response.text) ?? null;
           if (reply !== null) {
             const line = new Uint8Array(reply.length + 2);
@@ -231,15 +235,31 @@ export function createSessionCore(options: SessionCoreOptions) {
     const tag = `${prefix}${++counter}`;
     const parts = encodeCommand(tag, spec.name, spec.args, options.encodeOptions());
     return new Promise<CommandResult>((resolve, reject) => {
-      queue.push({ tag, spec, parts, nextPart: 0, resolve, reject, poisoned: null });
+      queue.push({ tag, spec, parts, nextPart: 0, resolve, reject, poisoned: null, idleState: 'waiting' });
       pump();
     });
+  };
+
+  const idling = (): Pending | undefined => inFlight.find((p) => p.spec.idle && p.idleState === 'idling');
+
+  /** Ends a running IDLE: sends DONE (once, and only after the server's `+`). */
+  const idleDone = (): boolean => {
+    const pending = idling();
+    if (!pending || failedWith !== null) return false;
+    pending.idleState = 'done';
+    options.send(DONE, null);
+    return true;
   };
 
   return {
     submit,
     receive,
     failAll,
+    idleDone,
+    /** An IDLE is under way (the server sent `+`, DONE is not sent yet). */
+    get idling(): boolean {
+      return idling() !== undefined;
+    },
     get inFlight(): number {
       return inFlight.length;
     },

@@ -18,17 +18,24 @@
 
 import { ProtocolError } from '../../errors.js';
 
+/** Who sent a record: `C` the client, `S` the server. */
 export type TranscriptSide = 'C' | 'S';
 
+/** One record of a transcript: one protocol line (or a partial one) from one side. */
 export interface TranscriptRecord {
+  /** The side that sent these bytes. */
   from: TranscriptSide;
   /** The record's bytes, including its CRLF unless `partial`. */
   bytes: Uint8Array;
+  /** True for bytes without a line ending (the stream stopped mid-line: `C|` / `S|`). */
   partial: boolean;
 }
 
+/** A whole transcript: metadata and the records in the order they happened. */
 export interface Transcript {
+  /** The `# key: value` lines before the first record. */
   meta: Record<string, string>;
+  /** The records, both sides, in order. */
   records: TranscriptRecord[];
 }
 
@@ -46,6 +53,8 @@ export function escapeBytes(bytes: Uint8Array): string {
   return out;
 }
 
+/** Reads one record's escaped text form back into bytes (the inverse of {@link escapeBytes});
+ * a ProtocolError naming `lineNumber` for a malformed escape or a raw non-ASCII character. */
 export function unescapeBytes(text: string, lineNumber: number): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -69,6 +78,7 @@ export function unescapeBytes(text: string, lineNumber: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** Writes a transcript in the file format (header line, metadata, one line per record). */
 export function formatTranscript(transcript: Transcript): string {
   const lines = [HEADER];
   for (const [key, value] of Object.entries(transcript.meta)) lines.push(`# ${key}: ${value.replace(/[\r\n]+/g, ' ')}`);
@@ -79,6 +89,7 @@ export function formatTranscript(transcript: Transcript): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Reads the file format back into a transcript; a ProtocolError for anything malformed. */
 export function parseTranscript(text: string): Transcript {
   const lines = text.split('\n');
   if (lines[0]?.replace(/\r$/, '') !== HEADER) throw new ProtocolError(`not a transcript: the first line must be "${HEADER}"`);

@@ -10,11 +10,15 @@
 
 import { formatTranscript, type Transcript, type TranscriptRecord, type TranscriptSide } from './format.js';
 
+/** What a session hands its bytes to, in order, credentials already redacted. */
 export interface TranscriptSink {
+  /** Bytes the client sent (plaintext, before deflation). */
   client(bytes: Uint8Array): void;
+  /** Bytes the server sent (plaintext, after TLS and inflation). */
   server(bytes: Uint8Array): void;
 }
 
+/** A sink that keeps what it is handed as transcript records (`ImapSessionOptions.transcript`). */
 export interface TranscriptRecorder extends TranscriptSink {
   /** The transcript so far (unterminated lines left out until `finish()`). */
   transcript(): Transcript;
@@ -24,6 +28,7 @@ export interface TranscriptRecorder extends TranscriptSink {
   text(): string;
 }
 
+/** A new recorder; `meta` becomes the transcript's `# key: value` metadata. */
 export function createTranscriptRecorder(meta: Record<string, string> = {}): TranscriptRecorder {
   const records: TranscriptRecord[] = [];
   const pending: Record<TranscriptSide, number[]> = { C: [], S: [] };

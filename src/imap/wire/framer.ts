@@ -1,9 +1,11 @@
 /**
  * The framer: first stage of parsing (imap-codec's "fragmentizer"). It cuts the incoming byte
- * stream into responses — line segments and `{n}` / `{n+}` / `~{n}` literals — for ANY chunking
- * of the input, without interpreting the grammar. Body-section literals of FETCH responses are
- * streamed to the consumer as they arrive (never buffered); other literals are buffered up to a
- * limit. Limits are enforced before anything of the announced size is allocated.
+ * stream into responses — line segments and the literals announced by their markers
+ * (literal-marker.ts) — for ANY chunking of the input, without interpreting the grammar.
+ * Body-section literals of FETCH responses (recognised by body-literal.ts) are streamed to the
+ * consumer as they arrive (never buffered); other literals are buffered up to a limit. Limits are
+ * enforced before anything of the announced size is allocated, and after a limit error the rest
+ * of the offending response, its literals included, is skipped exactly.
  *
  * A response frame is `segments[0] literal[0] segments[1] literal[1] ... segments[k]`, where each
  * segment is the line text up to (not including) CRLF, and segments[i] for i < k ends with the
@@ -12,6 +14,8 @@
 
 import { concatBytes } from '../../bytes.js';
 import { bodyItemBeforeLiteral, fetchSequenceOf } from './body-literal.js';
+import type { SectionItem } from './grammar/section-item.js';
+import { LONGEST_LITERAL_MARKER, literalMarkerAtEnd } from './literal-marker.js';
 import type { ParserLimits } from './types.js';
 
 export type FrameLiteral =
@@ -23,11 +27,9 @@ export interface Frame {
   literals: FrameLiteral[];
 }
 
-export interface BodyLiteralInfo {
+/** A streamed body literal: its FETCH's sequence number and the body item it belongs to. */
+export interface BodyLiteralInfo extends Pick<SectionItem, 'section' | 'binary' | 'origin'> {
   seq: number;
-  section: string;
-  binary: boolean;
-  origin: number | null;
 }
 
 export interface FramerSink {
@@ -50,8 +52,8 @@ type Mode =
   // `tail`: the last bytes of the skipped line so far, to spot a literal marker at its end.
   | { kind: 'skip-line'; tail: Uint8Array };
 
-/** Longest literal marker with its CR: `~{` + 15 digits + `+}` + CR. */
-const MARKER_TAIL = 20;
+/** Bytes of a skipped line kept to spot a literal marker at its end: the marker and its CR. */
+const MARKER_TAIL = LONGEST_LITERAL_MARKER + 1;
 
 /** The last MARKER_TAIL bytes of `before` followed by `next`. */
 function keepTail(before: Uint8Array, next: Uint8Array): Uint8Array {
@@ -66,34 +68,7 @@ function keepTail(before: Uint8Array, next: Uint8Array): Uint8Array {
 /** Size announced by a literal marker at the end of a (skipped) line's tail, or -1. */
 function literalAtEndOfTail(tail: Uint8Array): number {
   const end = tail.length > 0 && tail[tail.length - 1] === CR ? tail.length - 1 : tail.length;
-  return literalSizeAtEnd(tail.subarray(0, end));
-}
-
-/**
- * Recognises the literal marker at the end of a line segment. Returns the announced size, or -1
- * when the segment does not end with `{digits}`, `{digits+}` or `~{digits}`.
- */
-export function literalSizeAtEnd(segment: Uint8Array): number {
-  let end = segment.length - 1;
-  if (end < 2 || segment[end] !== 0x7d /* } */) return -1;
-  end--;
-  if (segment[end] === 0x2b /* + */) end--;
-  let size = 0;
-  let digits = 0;
-  let multiplier = 1;
-  while (end >= 0) {
-    const byte = segment[end] as number;
-    if (byte >= 0x30 && byte <= 0x39) {
-      size += (byte - 0x30) * multiplier;
-      multiplier *= 10;
-      digits++;
-      end--;
-      continue;
-    }
-    break;
-  }
-  if (digits === 0 || digits > 15 || segment[end] !== 0x7b /* { */) return -1;
-  return size;
+  return literalMarkerAtEnd(tail.subarray(0, end))?.size ?? -1;
 }
 
 export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodies: boolean) {
@@ -115,6 +90,17 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
   const lineTail = (): Uint8Array => {
     let tail: Uint8Array = new Uint8Array(0);
     for (let i = Math.max(0, lineParts.length - MARKER_TAIL); i < lineParts.length; i++) tail = keepTail(tail, lineParts[i] as Uint8Array);
+    return tail;
+  };
+
+  /** The line so far, ending with `last`, exceeds maxLineLength: reports it and drops the
+   * response. Returns the line's last bytes, to spot a literal marker at its end. */
+  const dropLongLine = (last: Uint8Array): Uint8Array => {
+    sink.frameError('line exceeds maxLineLength', frame.segments[0] ?? last, true);
+    const tail = keepTail(lineTail(), last);
+    lineParts = [];
+    lineLength = 0;
+    resetFrame();
     return tail;
   };
 
@@ -140,24 +126,25 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
     return start === 0 && end === line.length ? line : line.subarray(start, end);
   };
 
-  const bodyInfoFor = (segment: Uint8Array): BodyLiteralInfo | null => {
+  const bodyInfoFor = (segment: Uint8Array, markerStart: number): BodyLiteralInfo | null => {
     if (!streamBodies) return null;
     if (frame.segments.length === 0) fetchSeq = fetchSequenceOf(segment);
     if (fetchSeq === null) return null;
-    const item = bodyItemBeforeLiteral(segment);
-    return item === null ? null : { seq: fetchSeq, ...item };
+    const item = bodyItemBeforeLiteral(segment, markerStart);
+    return item === null ? null : { seq: fetchSeq, section: item.section, binary: item.binary, origin: item.origin };
   };
 
   const endOfSegment = (segment: Uint8Array): void => {
-    const size = literalSizeAtEnd(segment);
-    if (size < 0) {
+    const marker = literalMarkerAtEnd(segment);
+    if (marker === null) {
       frame.segments.push(segment);
       const done = frame;
       resetFrame();
       sink.frame(done);
       return;
     }
-    const info = bodyInfoFor(segment);
+    const size = marker.size;
+    const info = bodyInfoFor(segment, marker.start);
     frame.segments.push(segment);
     if (info !== null) {
       if (size > limits.maxStreamedLiteralSize) {
@@ -196,26 +183,17 @@ export function createFramer(sink: FramerSink, limits: ParserLimits, streamBodie
           if (lf < 0) {
             const part = chunk.subarray(offset);
             lineLength += part.length;
-            if (lineLength + frameBytes > limits.maxLineLength) {
-              sink.frameError('line exceeds maxLineLength', frame.segments[0] ?? part, true);
-              mode = { kind: 'skip-line', tail: keepTail(lineTail(), part) };
-              lineParts = [];
-              lineLength = 0;
-              resetFrame();
-            } else lineParts.push(part);
+            if (lineLength + frameBytes > limits.maxLineLength) mode = { kind: 'skip-line', tail: dropLongLine(part) };
+            else lineParts.push(part);
             offset = chunk.length;
             break;
           }
           const tail = chunk.subarray(offset, lf);
           offset = lf + 1;
           if (lineLength + tail.length + frameBytes > limits.maxLineLength) {
-            sink.frameError('line exceeds maxLineLength', frame.segments[0] ?? tail, true);
             // The rest of the response is skipped exactly: a literal announced at the end of the
             // offending line is skipped too, never read as responses.
-            const size = literalAtEndOfTail(keepTail(lineTail(), tail));
-            lineParts = [];
-            lineLength = 0;
-            resetFrame();
+            const size = literalAtEndOfTail(dropLongLine(tail));
             if (size >= 0) mode = { kind: 'skip-literal', remaining: size };
             break;
           }

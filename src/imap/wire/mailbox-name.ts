@@ -83,7 +83,7 @@ export function decodeMailboxName(wire: string): string {
     const encoded = wire.slice(i + 1, end);
     if (encoded === '') out += '&';
     else {
-      if (!/^[A-Za-z0-9+,]+$/.test(encoded)) return wire;
+      if (!MODIFIED_BASE64.test(encoded)) return wire;
       const bytes = Buffer.from(encoded.replace(/,/g, '/'), 'base64');
       if (bytes.length % 2 !== 0) return wire;
       for (let j = 0; j < bytes.length; j += 2) out += String.fromCharCode(((bytes[j] as number) << 8) | (bytes[j + 1] as number));

@@ -8,7 +8,8 @@
  * next byte cannot end the string, NIL where a list or string is expected, and extra spaces.
  */
 
-import type { Frame, FrameLiteral } from './framer.js';
+import type { Frame } from './framer.js';
+import { literalMarkerAtEnd } from './literal-marker.js';
 import type { ParserLimits } from './types.js';
 
 /** Malformed input inside one response. Thrown and caught within the parser, possibly once per
@@ -24,9 +25,14 @@ export class GrammarError extends Error {
 
 /** A generic IMAP value: NIL, an atom/number/string (as text), a literal's bytes, or a list. */
 export type WireValue = null | string | Uint8Array | StreamedMarker | WireValue[];
+/** In place of a literal the framer streamed as body events: only its size. */
 export interface StreamedMarker {
   streamed: true;
   size: number;
+}
+
+export function isStreamedMarker(value: unknown): value is StreamedMarker {
+  return typeof value === 'object' && value !== null && (value as StreamedMarker).streamed === true;
 }
 
 const SP = 0x20;
@@ -34,24 +40,23 @@ const LPAREN = 0x28;
 const RPAREN = 0x29;
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const TILDE = 0x7e;
 const RBRACKET = 0x5d;
 
 const utf8 = new TextDecoder('utf-8');
+const utf8Encoder = new TextEncoder();
 
-/** Decodes bytes as UTF-8 with a fast path for short ASCII. */
-export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length): string {
+/** Decodes bytes as UTF-8 (or with `decoder`) with a fast path for short ASCII. */
+export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length, decoder: { decode(bytes: Uint8Array): string } = utf8): string {
   if (end - start < 64) {
     let text = '';
     for (let i = start; i < end; i++) {
       const byte = bytes[i] as number;
-      if (byte >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      if (byte >= 0x80) return decoder.decode(bytes.subarray(start, end));
       text += String.fromCharCode(byte);
     }
     return text;
   }
-  return utf8.decode(bytes.subarray(start, end));
+  return decoder.decode(bytes.subarray(start, end));
 }
 
 /**
@@ -91,6 +96,8 @@ export class ResponseReader {
   private markerStart: number;
   private tokens = 0;
   private depth = 0;
+  private atomStart = 0;
+  private atomEnd = 0;
 
   constructor(
     private readonly frame: Frame,
@@ -100,13 +107,10 @@ export class ResponseReader {
     this.markerStart = this.findMarker();
   }
 
+  /** Where the literal marker that ends the current segment starts; -1 on the last segment. */
   private findMarker(): number {
     if (this.segmentIndex >= this.frame.literals.length) return -1;
-    const seg = this.segment;
-    let i = seg.length - 1;
-    while (i >= 0 && seg[i] !== LBRACE) i--;
-    if (i > 0 && seg[i - 1] === TILDE) i--;
-    return i;
+    return literalMarkerAtEnd(this.segment)?.start ?? -1;
   }
 
   private count(): void {
@@ -145,14 +149,17 @@ export class ResponseReader {
     return false;
   }
 
-  private takeLiteral(): FrameLiteral {
+  /** The literal at the cursor: its bytes, or a marker when it was streamed. The cursor moves
+   * to the start of the next segment. */
+  private readLiteral(): Uint8Array | StreamedMarker {
     const literal = this.frame.literals[this.segmentIndex];
     if (!literal) throw new GrammarError('literal missing');
     this.segmentIndex++;
     this.segment = this.frame.segments[this.segmentIndex] ?? new Uint8Array(0);
     this.pos = 0;
     this.markerStart = this.findMarker();
-    return literal;
+    this.count();
+    return literal.kind === 'buffered' ? literal.bytes : { streamed: true, size: literal.size };
   }
 
   /** Reads an atom-like token: stops at SP, parens, quotes, `{` of a literal, or end. `]` stops
@@ -178,8 +185,15 @@ export class ResponseReader {
     }
     if (i === start) throw new GrammarError(`expected an atom at ${start}`);
     this.pos = i;
+    this.atomStart = start;
+    this.atomEnd = i;
     this.count();
     return frequentWord(seg, start, i) ?? decodeText(seg, start, i);
+  }
+
+  /** `read` applied to the bytes of the atom readAtom returned last (before any literal since). */
+  readLastAtom<T>(read: (bytes: Uint8Array, start: number, end: number) => T): T {
+    return read(this.segment, this.atomStart, this.atomEnd);
   }
 
   /** A plain run of 1–15 digits at the cursor followed by a space, `)`, `]` or the end: its
@@ -231,8 +245,8 @@ export class ResponseReader {
     return BigInt(Math.round(value));
   }
 
-  private readQuotedBytes(): Uint8Array | string {
-    // pos is at the opening quote.
+  /** A quoted string, unescaped and decoded; the cursor is at its opening quote. */
+  private readQuoted(): string {
     const seg = this.segment;
     const limit = this.markerStart >= 0 ? this.markerStart : seg.length;
     let i = this.pos + 1;
@@ -271,11 +285,10 @@ export class ResponseReader {
   readNString(): string | null {
     this.skipSpaces();
     const byte = this.peek();
-    if (byte === DQUOTE) return this.readQuotedBytes() as string;
+    if (byte === DQUOTE) return this.readQuoted();
     if (byte === 256) {
-      const literal = this.takeLiteral();
-      this.count();
-      return literal.kind === 'buffered' ? decodeText(literal.bytes) : '';
+      const literal = this.readLiteral();
+      return literal instanceof Uint8Array ? decodeText(literal) : '';
     }
     const atom = this.readAtom(true);
     if (atom.toUpperCase() === 'NIL') return null;
@@ -291,12 +304,8 @@ export class ResponseReader {
   readNBytes(): Uint8Array | StreamedMarker | null {
     this.skipSpaces();
     const byte = this.peek();
-    if (byte === 256) {
-      const literal = this.takeLiteral();
-      this.count();
-      return literal.kind === 'buffered' ? literal.bytes : { streamed: true, size: literal.size };
-    }
-    if (byte === DQUOTE) return new TextEncoder().encode(this.readQuotedBytes() as string);
+    if (byte === 256) return this.readLiteral();
+    if (byte === DQUOTE) return utf8Encoder.encode(this.readQuoted());
     const atom = this.readAtom();
     if (atom.toUpperCase() === 'NIL') return null;
     throw new GrammarError('expected a string');
@@ -333,12 +342,8 @@ export class ResponseReader {
     this.skipSpaces();
     const byte = this.peek();
     if (byte === LPAREN) return this.readList(() => this.readValue()) ?? [];
-    if (byte === DQUOTE) return this.readQuotedBytes() as string;
-    if (byte === 256) {
-      const literal = this.takeLiteral();
-      this.count();
-      return literal.kind === 'buffered' ? literal.bytes : { streamed: true, size: literal.size };
-    }
+    if (byte === DQUOTE) return this.readQuoted();
+    if (byte === 256) return this.readLiteral();
     if (byte === -1) throw new GrammarError('value expected');
     const atom = this.readAtom();
     return atom.toUpperCase() === 'NIL' ? null : atom;
@@ -348,8 +353,7 @@ export class ResponseReader {
   readRestText(): string {
     this.skipSpaces();
     const seg = this.segment;
-    const end = this.markerStart >= 0 ? seg.length : seg.length;
-    const text = decodeText(seg, this.pos, end);
+    const text = decodeText(seg, this.pos, seg.length);
     this.pos = seg.length;
     return text.trimEnd();
   }

@@ -34,13 +34,13 @@ export type ResponseCode =
   | { name: 'PERMANENTFLAGS'; flags: string[] }
   | { name: 'CAPABILITY'; capabilities: string[] }
   | { name: 'BADCHARSET'; charsets: string[] }
-  | { name: 'APPENDUID'; uidvalidity: number; uids: NumberSet }
-  | { name: 'COPYUID'; uidvalidity: number; source: NumberSet; destination: NumberSet }
+  | { name: 'APPENDUID'; uidValidity: number; uids: NumberSet }
+  | { name: 'COPYUID'; uidValidity: number; source: NumberSet; destination: NumberSet }
   | { name: 'MODIFIED'; set: NumberSet }
   | {
       /** Codes without data we care about (ALERT, PARSE, READ-ONLY, READ-WRITE, TRYCREATE,
        * NOMODSEQ, CLOSED, AUTHENTICATIONFAILED, AUTHORIZATIONFAILED, UNAVAILABLE, EXPIRED,
-       * PRIVACYACVIOLATION, CONTACTADMIN, NOPERM, INUSE, EXPUNGEISSUED, CORRUPTION, SERVERBUG,
+       * PRIVACYREQUIRED, CONTACTADMIN, NOPERM, INUSE, EXPUNGEISSUED, CORRUPTION, SERVERBUG,
        * CLIENTBUG, CANNOT, LIMIT, OVERQUOTA, ALREADYEXISTS, NONEXISTENT, UIDNOTSTICKY, ...) and
        * unknown codes. `name` is upper-cased; `text` is the raw remainder inside the brackets. */
       name: 'ATOM';
@@ -175,12 +175,12 @@ export interface ListResponse {
 export interface StatusAttributes {
   messages?: number;
   recent?: number;
-  uidnext?: number;
-  uidvalidity?: number;
+  uidNext?: number;
+  uidValidity?: number;
   unseen?: number;
   deleted?: number;
   size?: number;
-  highestmodseq?: bigint;
+  highestModseq?: bigint;
 }
 
 export interface NamespaceDescriptor {

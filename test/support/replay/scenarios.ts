@@ -10,7 +10,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ImapSessionOptions } from '../../../src/imap/session/client.js';
 import { openImapSession } from '../../../src/imap/session/client.js';
-import { atom } from '../../../src/imap/wire/encoder.js';
 import { parseTranscript, type Transcript } from '../../../src/imap/transcript/index.js';
 import type { Store } from '../../../src/store/index.js';
 import { EmailPlugin, type AccountConfig } from '../../../src/sync/email-plugin.js';
@@ -181,7 +180,7 @@ export const recordedScenarios: Scenario[] = [
           });
           await client.idle({ maxIdleMs: 20_000 });
           const flags: Array<{ uid: number; flags: string[] }> = [];
-          await client.uidFetch(`${selected.uidNext ?? 1}:*`, [atom('UID'), atom('FLAGS')], {
+          await client.uidFetch(`${selected.uidNext ?? 1}:*`, { items: ['UID', 'FLAGS'] }, {
             message: ({ attributes }) => flags.push({ uid: attributes.uid ?? 0, flags: attributes.flags ?? [] }),
           });
           await client.logout();

@@ -3,7 +3,7 @@
  * server output (NIL in odd places, missing trailing fields, extra segments) still yields a
  * structure instead of failing the whole FETCH.
  */
-import type { StreamedMarker, WireValue } from '../reader.js';
+import type { WireValue } from '../reader.js';
 import { decodeText } from '../reader.js';
 import type { Address, BodyDisposition, BodyParameters, BodyStructure, Envelope } from '../types.js';
 
@@ -128,8 +128,4 @@ export function toBodyStructure(value: WireValue, depth = 0): BodyStructure {
   if (items.length > next + 2) body.language = language(items[next + 2]);
   if (items.length > next + 3) body.location = text(items[next + 3]);
   return body;
-}
-
-export function isStreamedMarker(value: unknown): value is StreamedMarker {
-  return typeof value === 'object' && value !== null && (value as StreamedMarker).streamed === true;
 }

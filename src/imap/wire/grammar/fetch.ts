@@ -1,16 +1,33 @@
 /**
  * `* n FETCH (...)` attribute lists (RFC 3501 §7.4.2, RFC 9051, CONDSTORE MODSEQ, BINARY,
- * Gmail X-GM-*, OBJECTID). Unknown items are read as generic values and skipped.
+ * Gmail X-GM-*, OBJECTID). Item names with a body section (BODY[...], BINARY[...], RFC822*,
+ * BINARY.SIZE[...]) are read by section-item.ts, which the framer's fast path shares. Unknown
+ * items are read as generic values and skipped.
  */
-import { GrammarError, type ResponseReader } from '../reader.js';
-import type { BodySection, FetchAttributes } from '../types.js';
-import { isStreamedMarker, toBodyStructure, toEnvelope } from './envelope.js';
+import { decodeText, GrammarError, isStreamedMarker, type ResponseReader } from '../reader.js';
+import type { FetchAttributes } from '../types.js';
+import { toBodyStructure, toEnvelope } from './envelope.js';
+import { readSectionItem, type SectionItem } from './section-item.js';
 
-const SECTION_ITEM = /^(BODY|BINARY|BODY\.PEEK|BINARY\.PEEK)\[(.*)\](?:<(\d+)>)?$/is;
-const BINARY_SIZE_ITEM = /^BINARY\.SIZE\[(.*)\]$/is;
+const readSectionItemAsText = (bytes: Uint8Array, start: number, end: number): SectionItem | null => readSectionItem(bytes, start, end, decodeText);
 
-function pushSection(attributes: FetchAttributes, section: BodySection): void {
-  (attributes.bodySections ??= []).push(section);
+/** The value of an item with a section (the reader stands after its name), or skips an unknown
+ * item's value. */
+function readSectionOrSkip(reader: ResponseReader, attributes: FetchAttributes): void {
+  const item = reader.readLastAtom(readSectionItemAsText);
+  if (item === null) {
+    reader.readValue(); // unknown item: skip its value
+    return;
+  }
+  const { section, binary, origin } = item;
+  if (item.kind === 'binary-size') {
+    (attributes.binarySizes ??= []).push({ section, size: reader.readNumber() });
+    return;
+  }
+  const value = reader.readNBytes();
+  (attributes.bodySections ??= []).push(
+    isStreamedMarker(value) ? { section, binary, origin, size: value.size, streamed: true } : { section, binary, origin, value, streamed: false },
+  );
 }
 
 export function readFetchAttributes(reader: ResponseReader): FetchAttributes {
@@ -52,29 +69,6 @@ export function readFetchAttributes(reader: ResponseReader): FetchAttributes {
       case 'BODY':
         attributes.bodyStructure = toBodyStructure(reader.readValue());
         break;
-      case 'BODY[]': {
-        // The whole message, the item of every sync: no need for the section expression.
-        const value = reader.readNBytes();
-        pushSection(
-          attributes,
-          isStreamedMarker(value)
-            ? { section: '', binary: false, origin: null, size: value.size, streamed: true }
-            : { section: '', binary: false, origin: null, value, streamed: false },
-        );
-        break;
-      }
-      case 'RFC822':
-      case 'RFC822.HEADER':
-      case 'RFC822.TEXT': {
-        const value = reader.readNBytes();
-        pushSection(
-          attributes,
-          isStreamedMarker(value)
-            ? { section: upper, binary: false, origin: null, size: value.size, streamed: true }
-            : { section: upper, binary: false, origin: null, value, streamed: false },
-        );
-        break;
-      }
       case 'X-GM-MSGID':
         attributes.xGmMsgId = reader.readBigInt();
         break;
@@ -94,28 +88,8 @@ export function readFetchAttributes(reader: ResponseReader): FetchAttributes {
         attributes.threadId = id?.[0] ?? null;
         break;
       }
-      default: {
-        const section = SECTION_ITEM.exec(item);
-        if (section) {
-          const value = reader.readNBytes();
-          const spec = (section[2] ?? '').toUpperCase();
-          const binary = (section[1] ?? '').toUpperCase().startsWith('BINARY');
-          const origin = section[3] === undefined ? null : Number(section[3]);
-          pushSection(
-            attributes,
-            isStreamedMarker(value)
-              ? { section: spec, binary, origin, size: value.size, streamed: true }
-              : { section: spec, binary, origin, value, streamed: false },
-          );
-          break;
-        }
-        const binarySize = BINARY_SIZE_ITEM.exec(item);
-        if (binarySize) {
-          (attributes.binarySizes ??= []).push({ section: (binarySize[1] ?? '').toUpperCase(), size: reader.readNumber() });
-          break;
-        }
-        reader.readValue(); // unknown item: skip its value
-      }
+      default:
+        readSectionOrSkip(reader, attributes);
     }
   }
   return attributes;

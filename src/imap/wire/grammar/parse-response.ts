@@ -38,38 +38,25 @@ function readNamespaceList(reader: ResponseReader): NamespaceDescriptor[] | null
   });
 }
 
+/** STATUS items whose value is a number, and the attribute each sets (HIGHESTMODSEQ is a bigint). */
+const STATUS_NUMBERS = new Map<string, Exclude<keyof StatusAttributes, 'highestModseq'>>([
+  ['MESSAGES', 'messages'],
+  ['RECENT', 'recent'],
+  ['UIDNEXT', 'uidNext'],
+  ['UIDVALIDITY', 'uidValidity'],
+  ['UNSEEN', 'unseen'],
+  ['DELETED', 'deleted'],
+  ['SIZE', 'size'],
+]);
+
 function readStatusAttributes(reader: ResponseReader): StatusAttributes {
   const attributes: StatusAttributes = {};
   reader.readList(() => {
     const name = reader.readAtom().toUpperCase();
-    switch (name) {
-      case 'MESSAGES':
-        attributes.messages = reader.readNumber();
-        break;
-      case 'RECENT':
-        attributes.recent = reader.readNumber();
-        break;
-      case 'UIDNEXT':
-        attributes.uidnext = reader.readNumber();
-        break;
-      case 'UIDVALIDITY':
-        attributes.uidvalidity = reader.readNumber();
-        break;
-      case 'UNSEEN':
-        attributes.unseen = reader.readNumber();
-        break;
-      case 'DELETED':
-        attributes.deleted = reader.readNumber();
-        break;
-      case 'SIZE':
-        attributes.size = reader.readNumber();
-        break;
-      case 'HIGHESTMODSEQ':
-        attributes.highestmodseq = reader.readBigInt();
-        break;
-      default:
-        reader.readValue();
-    }
+    const numeric = STATUS_NUMBERS.get(name);
+    if (numeric !== undefined) attributes[numeric] = reader.readNumber();
+    else if (name === 'HIGHESTMODSEQ') attributes.highestModseq = reader.readBigInt();
+    else reader.readValue();
     return null;
   });
   return attributes;

@@ -34,11 +34,11 @@ export function decodeResponseCode(raw: string): ResponseCode {
       return { name, charsets: words(rest.replace(/^\(|\)$/g, '')) };
     case 'APPENDUID': {
       const [validity, set] = words(rest);
-      return { name, uidvalidity: Number(validity), uids: parseNumberSet(set ?? '') };
+      return { name, uidValidity: Number(validity), uids: parseNumberSet(set ?? '') };
     }
     case 'COPYUID': {
       const [validity, source, destination] = words(rest);
-      return { name, uidvalidity: Number(validity), source: parseNumberSet(source ?? ''), destination: parseNumberSet(destination ?? '') };
+      return { name, uidValidity: Number(validity), source: parseNumberSet(source ?? ''), destination: parseNumberSet(destination ?? '') };
     }
     case 'MODIFIED':
       return { name, set: parseNumberSet(words(rest)[0] ?? '') };
