@@ -24,39 +24,76 @@ export type { RunnerJobState } from './runner-state.js';
 export { escapeLike } from './message-queries.js';
 export { parseSearchQuery } from './search-query.js';
 
+/** An open store, from `openStore()`: the database handle and every read and write of the library's data, each returning a promise. */
 export interface Store {
+  /** The underlying database handle, for raw SQL and engine details. */
   readonly db: Database;
+  /** Creates the account with this e-mail, or updates its provider and settings; returns its id. `settings` must not hold secrets; `nowTs` is Unix seconds. */
   upsertAccount(account: { email: string; provider: string | null; settings: Record<string, unknown> }, nowTs: number): Promise<number>;
+  /** The account with this id, or null. */
   getAccount(id: number): Promise<accounts.AccountRow | null>;
+  /** Every account, by id. */
   listAccounts(): Promise<accounts.AccountRow[]>;
+  /** Creates the folder row when missing (display name defaults to `name`) or updates the given details; returns the folder's id. */
   ensureFolder(accountId: number, name: string, details?: Parameters<typeof accounts.ensureFolder>[3]): Promise<number>;
+  /** The account's known folders, by name (folders deleted on the server included). */
   listFolders(accountId: number): Promise<accounts.FolderRow[]>;
+  /** The account's folder with this server name, or null. */
   getFolder(accountId: number, name: string): Promise<accounts.FolderRow | null>;
+  /** Every folder of the account, by id, with what detecting renames and deletions on the server needs: highest stored UID, whether it was ever synced, when it was marked deleted. */
   listFolderLifecycle(accountId: number): Promise<lifecycle.FolderLifecycleRow[]>;
+  /** Marks a folder gone from the server in one transaction: tombstones its live locations and sets its sync status to 'deleted'; message rows stay. `at` is Unix seconds. Returns how many locations were tombstoned (0 when already marked). */
   markFolderDeleted(accountId: number, folderId: number, at: number): Promise<number>;
+  /** Records a rename on the server: the folder keeps its row, sync state and locations under the new name. */
   renameFolder(accountId: number, folderId: number, to: Parameters<typeof lifecycle.renameFolder>[3]): Promise<void>;
+  /** Clears a folder's deleted mark (it is on the server again); its next sync starts over. */
   markFolderPresent(folderId: number): Promise<void>;
+  /** The folder's sync state (covered UID range, UIDVALIDITY, modseq), or null when the store has no row for it; creates nothing. */
   findFolderState(accountId: number, folder: string): Promise<FolderSyncState | null>;
+  /** The folder's sync state, creating the folder row when missing (`displayName` defaults to the name); cursor 0 when never synced. */
   loadFolderState(accountId: number, folder: string, displayName?: string): Promise<FolderSyncState>;
+  /** The folder's live locations under this UIDVALIDITY, by UID, with flags, modseq, Message-ID and size of each message. */
   listLocations(folderId: number, uidValidity: number): Promise<KnownLocation[]>;
+  /** Stores a sync batch in one transaction (all or nothing): new messages and their locations, flag updates, expunged UIDs tombstoned, and the folder's new sync state. */
   applyBatch(batch: SyncBatch): Promise<void>;
-  remapUidValidity(change: UidValidityRemap): Promise<{ tombstoned: number }>;
+  /**
+   * Applies a UIDVALIDITY change (RFC 3501) in one transaction: moves the re-matched locations to
+   * their new UIDs, tombstones every other location of the old UIDVALIDITY, and restarts the
+   * folder's state at `change.cursor` with no modseq.
+   */
+  remapUidValidity(change: UidValidityRemap): Promise<{
+    /** Locations of the old UIDVALIDITY that were not re-matched and are now tombstoned. */
+    tombstoned: number;
+  }>;
+  /** Records a failed sync of the folder (status 'error' and the error text) without touching its cursor. `at` is Unix seconds. */
   recordFailure(accountId: number, folderId: number, error: string, at: number): Promise<void>;
+  /**
+   * A page of the account's messages, newest first by Date header (live only unless `includeDeleted`).
+   * @throws ConfigError (code `CONFIG`) when `limit` is not 1-500.
+   */
   listMessages(request: queries.ListMessagesRequest): Promise<queries.StoredMessage[]>;
+  /** The message with this row id, deleted or not, or null. */
   getMessage(id: number): Promise<queries.StoredMessage | null>;
+  /** The account's message with this Message-ID (as stored, including generated fallbacks), or null. */
   getMessageByMessageId(accountId: number, messageId: string): Promise<queries.StoredMessage | null>;
   /** The conversation of a message, oldest first (X-GM-THRID, else References / In-Reply-To;
    * see threads.ts): live messages only unless `includeDeleted`, the message itself always. */
   getThread(messageRowId: number, options?: { includeDeleted?: boolean }): Promise<queries.StoredMessage[]>;
   /** Full-text search (bm25-ranked with a highlighted snippet; see docs/store.md for the syntax). */
   searchMessages(request: search.SearchRequest): Promise<search.SearchResult[]>;
+  /** How many messages the account has stored, deleted ones included. */
   countMessages(accountId: number): Promise<number>;
+  /** Per folder of the account: live and tombstoned locations, cursor, last sync time, status (`never` when never synced) and last error. */
   folderCounts(accountId: number): Promise<queries.FolderCounts[]>;
+  /** The sync runner's persisted state for a job key (`accountId::folder`), or null when the job never ran. */
   getRunnerState(key: string): Promise<runner.RunnerJobState | null>;
+  /** Saves the sync runner's state for a job key. */
   putRunnerState(key: string, state: runner.RunnerJobState): Promise<void>;
   /** sql.js with a file: save the image now. File engine: every commit is already on disk. */
   save(): Promise<void>;
+  /** Saves like `save()` but only when something changed since the last save; resolves to whether it saved. */
   saveIfDirty(): Promise<boolean>;
+  /** Closes the database (sql.js: without saving; call `save()` or `saveIfDirty()` first). */
   close(): Promise<void>;
 }
 

@@ -14,10 +14,21 @@ import { readMessageFields } from './message-columns.js';
 /** A stored message: the record's fields (attachments parsed back from JSON) plus row ids and
  * its live locations. */
 export type StoredMessage = Omit<MessageRecord, 'messageIdIsFallback'> & {
+  /** The message's row id in the store (for `getMessage`, `getThread`). */
   id: number;
+  /** Id of the account the message belongs to. */
   accountId: number;
   /** Live locations: folder name, UID, flags. */
-  locations: Array<{ folder: string; uidValidity: number; uid: number; flags: string[] }>;
+  locations: Array<{
+    /** The folder's server name. */
+    folder: string;
+    /** UIDVALIDITY of the folder the UID belongs to. */
+    uidValidity: number;
+    /** The message's UID in that folder. */
+    uid: number;
+    /** IMAP flags of the message there, e.g. `\Seen`, `\Flagged`, and keywords. */
+    flags: string[];
+  }>;
 };
 
 export function checkLimit(limit: number): void {
@@ -112,6 +123,9 @@ export interface FolderCounts {
   live: number;
   deleted: number;
   cursor: number;
+  /** Messages the last sync left outside the covered range (fetched by later calls); null before
+   * a sync recorded it. */
+  remaining: number | null;
   lastSyncAt: number | null;
   status: string;
   lastError: string | null;
@@ -123,7 +137,7 @@ export async function folderCounts(db: Database, accountId: number): Promise<Fol
       `SELECT f.name,
               (SELECT COUNT(*) FROM message_locations l WHERE l.folder_id = f.id AND l.deleted_at IS NULL) AS live,
               (SELECT COUNT(*) FROM message_locations l WHERE l.folder_id = f.id AND l.deleted_at IS NOT NULL) AS deleted,
-              COALESCE(s.cursor, 0) AS cursor, s.last_sync_at, COALESCE(s.status, 'never') AS status, s.last_error
+              COALESCE(s.cursor, 0) AS cursor, s.remaining, s.last_sync_at, COALESCE(s.status, 'never') AS status, s.last_error
          FROM folders f LEFT JOIN sync_state s ON s.folder_id = f.id
         WHERE f.account_id = ? ORDER BY f.name`,
       [accountId],
@@ -133,6 +147,7 @@ export async function folderCounts(db: Database, accountId: number): Promise<Fol
       live: Number(row.live),
       deleted: Number(row.deleted),
       cursor: Number(row.cursor),
+      remaining: row.remaining === null || row.remaining === undefined ? null : Number(row.remaining),
       lastSyncAt: row.last_sync_at === null ? null : Number(row.last_sync_at),
       status: String(row.status),
       lastError: str(row.last_error),

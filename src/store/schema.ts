@@ -108,6 +108,11 @@ export const MIGRATIONS: readonly Migration[] = [
      WHERE m.gm_labels IS NOT NULL;
   ${LIVE_VIEWS_DDL}
   `,
+  // 4: the backlog a folder's last sync left (messages outside the covered range), for status
+  // readers; NULL until a sync records it.
+  `
+  ALTER TABLE sync_state ADD COLUMN remaining INTEGER;
+  `,
 ];
 
 /** An external-content FTS5 index over `messages` (the text is not stored twice), kept in step

@@ -94,18 +94,23 @@ async function storeGmailMessage(db: Queryable, accountId: number, record: Messa
 async function writeState(db: Queryable, accountId: number, folderId: number, state: SyncStateUpdate): Promise<void> {
   // Only when something differs: an unchanged row is not rewritten (no page written to the file).
   const coveredFrom = state.coveredFrom ?? null;
+  const remaining = state.remaining ?? null;
   await db.run(
-    `INSERT INTO sync_state (account_id, folder_id, cursor, covered_from, uidvalidity, highestmodseq, last_sync_at, last_error, status)
-     VALUES (?, ?, ?, COALESCE(?, 1), ?, ?, ?, NULL, 'ok')
+    `INSERT INTO sync_state (account_id, folder_id, cursor, covered_from, remaining, uidvalidity, highestmodseq, last_sync_at, last_error, status)
+     VALUES (?, ?, ?, COALESCE(?, 1), ?, ?, ?, ?, NULL, 'ok')
      ON CONFLICT (account_id, folder_id) DO UPDATE SET cursor = excluded.cursor,
-       covered_from = COALESCE(?, sync_state.covered_from),
+       covered_from = COALESCE(?, sync_state.covered_from), remaining = COALESCE(?, sync_state.remaining),
        uidvalidity = excluded.uidvalidity, highestmodseq = excluded.highestmodseq, last_sync_at = excluded.last_sync_at,
        last_error = NULL, status = 'ok'
      WHERE sync_state.cursor IS NOT excluded.cursor OR sync_state.covered_from IS NOT COALESCE(?, sync_state.covered_from)
+        OR sync_state.remaining IS NOT COALESCE(?, sync_state.remaining)
         OR sync_state.uidvalidity IS NOT excluded.uidvalidity
         OR sync_state.highestmodseq IS NOT excluded.highestmodseq OR sync_state.last_sync_at IS NOT excluded.last_sync_at
         OR sync_state.last_error IS NOT NULL OR sync_state.status IS NOT 'ok'`,
-    params([accountId, folderId, state.cursor, coveredFrom, state.uidValidity, state.highestModseq, state.lastSyncAt, coveredFrom, coveredFrom]),
+    params([
+      accountId, folderId, state.cursor, coveredFrom, remaining, state.uidValidity, state.highestModseq, state.lastSyncAt,
+      coveredFrom, remaining, coveredFrom, remaining,
+    ]),
   );
   await db.run(
     // Only when something differs: an unchanged row is not rewritten (no page written to the file).

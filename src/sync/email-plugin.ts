@@ -29,15 +29,23 @@ import { asPrxError, deletedFolderResult, sinceDay, type FolderOutcome, type Syn
 export { resolveAccount, type AccountConfig } from './account-config.js';
 export { asPrxError, sinceDay, type FolderOutcome, type SyncRequest } from './sync-request.js';
 
+/** Where the library sends log records: any object with some of these methods, e.g. a pino logger. Each record is a structured object (with an `event` field) and an optional human-readable message; missing methods drop their level. Records never contain secrets. */
 export interface Logger {
+  /** Normal operation: state changes, folders synced, reloads. */
   info?(obj: object, msg?: string): void;
+  /** Recoverable problems: failed syncs that will be retried, missing folders. */
   warn?(obj: object, msg?: string): void;
+  /** Failures the library cannot handle itself, e.g. a store write or an event listener that threw. */
   error?(obj: object, msg?: string): void;
+  /** Detail for troubleshooting. */
   debug?(obj: object, msg?: string): void;
 }
 
+/** Options of `new EmailPlugin(...)`. */
 export interface EmailPluginOptions {
+  /** The store that messages, folder state and runner state are written to. */
   store: Store;
+  /** Receives structured log records; nothing is logged without one. */
   logger?: Logger;
   /** Extra session options for every connection (timeouts, compress, trace). */
   session?: Partial<Omit<ImapSessionOptions, 'host' | 'port' | 'user' | 'auth' | 'tls'>>;
@@ -62,8 +70,9 @@ interface AccountRuntime {
   queue: Promise<unknown>;
 }
 
-/** Provider preset + explicit settings -> validated session options. */
+/** The library's main entry point: register accounts (secrets stay in memory, never in the database), list and sync folders into the store, run the multi-job runner. One IMAP connection per account, reused across calls, one operation at a time; a broken connection is reopened by the next call. */
 export class EmailPlugin {
+  /** Counters over every job `runSyncRunner` ran on this plugin: attempts, successes, failures, new messages and bytes fetched. */
   readonly metrics: RunnerMetrics = createRunnerMetrics();
   private readonly accounts = new Map<number, AccountRuntime>();
   private readonly store: Store;
@@ -319,7 +328,10 @@ export class EmailPlugin {
   }
 
   /** The runner: see src/sync/runner.ts. */
-  runSyncRunner(jobs: SyncJob[], nowTs: number, config: SyncRunnerConfig = {}): Promise<SyncRunnerReport<FolderSyncResult & { newMessages: number }>> {
+  runSyncRunner(jobs: SyncJob[], nowTs: number, config: SyncRunnerConfig = {}): Promise<SyncRunnerReport<FolderSyncResult & {
+      /** Same as `new`: messages newly stored. */
+      newMessages: number;
+    }>> {
     return runSyncRunner(jobs, nowTs, config, {
       runJob: async (job) => {
         const result = await this.sync({ accountId: job.accountId, folder: job.folder, nowTs, maxMessages: job.maxMessages });
@@ -365,6 +377,7 @@ export class EmailPlugin {
     void pending.then((client) => client.close(), () => undefined);
   }
 
+  /** Logs out every account's connection, saves the store if it has unsaved changes, and stops the MIME parse workers. Call it before the process exits. */
   async close(): Promise<void> {
     for (const runtime of this.accounts.values()) {
       const client = await runtime.connection?.catch(() => null);

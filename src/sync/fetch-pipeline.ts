@@ -85,9 +85,10 @@ export async function fetchAndStore(
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const batches = plan.batches;
   const outcome: FetchOutcome = { stored: 0, backfilled: 0, failed: 0, bytes: 0 };
-  const stateFor = (range: CoveredRange, last: boolean) => ({
+  const stateFor = (range: CoveredRange, last: boolean, remaining: number) => ({
     cursor: range.cursor,
     coveredFrom: range.coveredFrom,
+    remaining,
     uidValidity: snapshot.uidValidity,
     // UIDNEXT is remembered only once the whole folder is stored, so that the "nothing changed"
     // shortcut can never hide messages that were left for a later call.
@@ -104,7 +105,7 @@ export async function fetchAndStore(
       messages: [],
       flagUpdates: [],
       expungedUids: [],
-      state: stateFor(plan.final, true),
+      state: stateFor(plan.final, true, plan.remaining),
     });
     return outcome;
   }
@@ -120,6 +121,8 @@ export async function fetchAndStore(
   let bytesInFlight = 0;
   let issued = 0;
   const total = batches.reduce((sum, batch) => sum + batch.uids.length, 0);
+  // The backlog recorded with each batch: what this call has not stored yet plus what it leaves.
+  let unstored = total + plan.remaining;
   for (let index = 0; index < batches.length; index++) {
     const batch = batches[index] as PlannedBatch;
     while (issued < batches.length && issued <= index + fetchAhead) {
@@ -137,6 +140,7 @@ export async function fetchAndStore(
     bytesInFlight -= taken.bytes;
     const parsed = await taken.parsed;
     const isLast = index === batches.length - 1;
+    unstored -= batch.uids.length;
     // The batch's range was planned from the UIDs it asked for: UIDs the server did not return
     // were expunged meanwhile (the tagged OK of UID FETCH means the rest was delivered).
     await store.applyBatch({
@@ -146,7 +150,7 @@ export async function fetchAndStore(
       messages: parsed.messages,
       flagUpdates: [],
       expungedUids: [],
-      state: stateFor(isLast ? plan.final : batch.after, isLast),
+      state: stateFor(isLast ? plan.final : batch.after, isLast, unstored),
     });
     outcome.stored += parsed.messages.length;
     if (batch.backfill) outcome.backfilled += parsed.messages.length;

@@ -57,22 +57,33 @@ export interface FolderSyncOptions {
   onBacklog?: (backlog: { messages: number; bytes: number }) => void;
 }
 
+/** What one sync call did to one folder. Counts are messages; the covered range is the UID interval [coveredFrom, cursor] all of whose server messages are stored. */
 export interface FolderSyncResult {
+  /** The folder, as the server names it. */
   folder: string;
+  /** Messages newly stored (new mail and backfill). */
   new: number;
+  /** Stored messages whose flags changed on the server. */
   updated: number;
+  /** Stored messages tombstoned because they are gone from the server (or their folder is). */
   deleted: number;
+  /** Of the new messages, those whose MIME parsing failed; they are stored raw with the parse error. */
   failed: number;
   /** Top of the covered range: every server UID in [coveredFrom, cursor] is stored. */
   cursor: number;
+  /** Bottom of the covered range (UID); 1 once the whole folder is stored. */
   coveredFrom: number;
+  /** The folder's UIDVALIDITY (RFC 3501); UIDs are only meaningful together with it. */
   uidValidity: number;
+  /** True when UIDVALIDITY changed since the last sync: stored messages were re-matched by Message-ID and size, the rest tombstoned. */
   uidvalidityChanged: boolean;
   /** Messages still waiting on the server (new or backfill) beyond maxMessages. */
   remaining: number;
   /** How many of `new` were backfill (below the range) rather than new mail above it. */
   backfilled: number;
+  /** Bytes of raw message data fetched. */
   bytes: number;
+  /** Wall-clock time of the call, in milliseconds. */
   durationMs: number;
   /** True when step 3 found nothing to do. */
   unchanged: boolean;

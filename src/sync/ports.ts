@@ -152,6 +152,9 @@ export interface SyncStateUpdate {
   cursor: number;
   /** Bottom of the covered range after this batch; omitted: unchanged (1 for a new row). */
   coveredFrom?: number;
+  /** Messages the folder still holds outside the covered range after this batch (what later
+   * calls will fetch, as listed by this call); omitted: unchanged (unknown for a new row). */
+  remaining?: number;
   uidValidity: number;
   uidNext: number | null;
   highestModseq: bigint | null;

@@ -9,6 +9,7 @@ export interface ProviderPreset {
   mode: 'implicit' | 'starttls';
 }
 
+/** Host, port and TLS mode of each known provider: implicit TLS on port 993 for Gmail, Outlook (Office 365), Yahoo and Fastmail; STARTTLS on 127.0.0.1:1143 for the local Proton Mail Bridge. */
 export const PROVIDERS: Record<ProviderName, ProviderPreset> = {
   gmail: { host: 'imap.gmail.com', port: 993, mode: 'implicit' },
   outlook: { host: 'outlook.office365.com', port: 993, mode: 'implicit' },

@@ -10,16 +10,25 @@
 
 import { isPrxError, type ErrorCode } from '../errors.js';
 
+/** One unit of work for the sync runner: sync one folder of one account. */
 export interface SyncJob {
+  /** The account's id in the store. */
   accountId: number;
+  /** The folder to sync, as the server names it. */
   folder: string;
+  /** Most new messages to store in this run; the rest is left for the next one. */
   maxMessages: number;
 }
 
+/** Limits and backoff of `runSyncRunner`; every field is optional. */
 export interface SyncRunnerConfig {
+  /** Most jobs run at once; further due jobs are deferred to the next tick (default 4, at least 1). */
   maxConcurrency?: number;
+  /** Wait after a job's first failure, in seconds; doubles per further failure (default 10). */
   baseBackoffSeconds?: number;
+  /** Longest backoff, in seconds; AUTH and CONFIG failures wait this long at once (default 300). */
   maxBackoffSeconds?: number;
+  /** Most jobs of one account run at once (default 1, at least 1). */
   maxConnectionsPerAccount?: number;
 }
 
@@ -54,13 +63,21 @@ export interface JobReport<R> {
   nextAllowedAt: number;
 }
 
+/** What one tick of `runSyncRunner` did, with one entry per job given. */
 export interface SyncRunnerReport<R> {
+  /** Random id of this tick, for logs. */
   runId: string;
+  /** Jobs that were run. */
   attempted: number;
+  /** Jobs that ran without error. */
   succeeded: number;
+  /** Jobs that threw; each now backs off. */
   failed: number;
+  /** Jobs not run because they were still in their backoff window. */
   skipped: number;
+  /** Due jobs not run because `maxConcurrency` was reached; they go first next tick. */
   deferred: number;
+  /** One report per job, in the order they finished (skipped and deferred ones first). */
   results: JobReport<R>[];
 }
 

@@ -7,7 +7,9 @@
 import { ConfigError, isPrxError, ProtocolError, type PrxError } from '../errors.js';
 import type { FolderSyncResult } from './folder-sync.js';
 
+/** One call of `EmailPlugin.sync`: which folder of which account, how much to store, and hooks for progress and cancellation. */
 export interface SyncRequest {
+  /** The account's id, as returned by `EmailPlugin.addAccount`. */
   accountId: number;
   /** Default INBOX. */
   folder?: string;
@@ -20,7 +22,9 @@ export interface SyncRequest {
   maxMessages?: number;
   /** Backfill older mail only down to this day: a Date, 'YYYY-MM-DD' or Unix ms (UTC day). */
   since?: Date | string | number;
+  /** Aborts the call (code `ABORTED`); batches already committed stay stored and the cursor covers only them. */
   signal?: AbortSignal;
+  /** Called after each stored batch: messages stored so far in this call, the call's total to store, and bytes fetched so far. */
   onProgress?: (progress: { stored: number; total: number; bytes: number }) => void;
   /** Called once per call with the folder's whole backlog (messages, bytes) before fetching. */
   onBacklog?: (backlog: { messages: number; bytes: number }) => void;

@@ -187,6 +187,15 @@ describe('sync against Dovecot', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prx-cli-'));
     const db = join(dir, 'mail.db');
     const cli = join(process.cwd(), 'dist/src/cli/main.js');
+    type StatusJson = { accounts: Array<{ messages: number; folders: Array<{ folder: string; backlog: number | null }> }> };
+    const readStatus = () => JSON.parse(execFileSync(process.execPath, [cli, 'status', '--db', db, '--json'], { encoding: 'utf8' })) as StatusJson;
+    // A capped first run (INBOX only) leaves a backlog that `status` counts.
+    execFileSync(
+      process.execPath,
+      [cli, 'sync', '--host', env.host, '--port', String(env.implicitPort), '--user', 'user5', '--password-env', 'PRX_PW', '--ca', env.caFile, '--max-messages', '25', '--db', db, '--json'],
+      { env: { ...process.env, PRX_PW: env.users.user5 }, encoding: 'utf8' },
+    );
+    assert.deepEqual(readStatus().accounts[0]?.folders.map((f) => [f.folder, f.backlog]), [['INBOX', 15]]);
     const out = execFileSync(
       process.execPath,
       [cli, 'sync', '--host', env.host, '--port', String(env.implicitPort), '--user', 'user5', '--password-env', 'PRX_PW', '--ca', env.caFile, '--all-folders', '--db', db, '--json'],
@@ -194,10 +203,14 @@ describe('sync against Dovecot', () => {
     );
     const report = JSON.parse(out) as { ok: boolean; folders: Array<{ folder: string; new: number }> };
     assert.equal(report.ok, true);
-    assert.equal(report.folders.find((f) => f.folder === 'INBOX')?.new, 40);
+    assert.equal(report.folders.find((f) => f.folder === 'INBOX')?.new, 15);
     assert.equal(report.folders.find((f) => f.folder === 'Archive')?.new, 5);
-    const status = execFileSync(process.execPath, [cli, 'status', '--db', db, '--json'], { encoding: 'utf8' });
-    assert.equal((JSON.parse(status) as { accounts: Array<{ messages: number }> }).accounts[0]?.messages, 45);
+    const status = readStatus();
+    assert.equal(status.accounts[0]?.messages, 45);
+    assert.deepEqual(
+      status.accounts[0]?.folders.filter((f) => f.folder === 'INBOX' || f.folder === 'Archive').map((f) => [f.folder, f.backlog]),
+      [['Archive', 0], ['INBOX', 0]],
+    );
     let failed: { status: number | null; stdout: string } | null = null;
     try {
       execFileSync(process.execPath, [cli, 'sync', '--host', env.host, '--port', String(env.implicitPort), '--user', 'user5', '--password-env', 'PRX_PW', '--ca', env.caFile, '--db', db, '--json'], {

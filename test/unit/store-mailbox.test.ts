@@ -111,6 +111,7 @@ describe('schema migration', () => {
     await store.db.run('DROP VIEW live_messages');
     await store.db.run('DROP VIEW folder_messages');
     await store.db.run('ALTER TABLE sync_state DROP COLUMN covered_from');
+    await store.db.run('ALTER TABLE sync_state DROP COLUMN remaining'); // migration 4
     await store.db.run('ALTER TABLE folders DROP COLUMN deleted_at');
     await store.db.run('DROP VIEW message_labels');
     await store.db.run('DROP INDEX idx_messages_gm_msgid');

@@ -105,6 +105,21 @@ for (const engineName of ['file', 'sqljs', 'postgres'] as const) {
       await assert.rejects(openStore(torn, { engine }), { code: 'CORRUPT_DB' });
     });
 
+    test("the backlog a sync leaves is recorded with the batch and kept until a batch says otherwise", async () => {
+      const { store, accountId } = await freshStore();
+      await store.loadFolderState(accountId, 'Archive');
+      const first = await batch(store, accountId, 'INBOX', [1, 2]);
+      await store.applyBatch({ ...first, state: { ...first.state, remaining: 40 } });
+      const counts = async () => (await store.folderCounts(accountId)).map((f) => [f.folder, f.remaining]);
+      assert.deepEqual(await counts(), [['Archive', null], ['INBOX', 40]]);
+      await store.applyBatch(await batch(store, accountId, 'INBOX', [3])); // no remaining: unchanged
+      assert.deepEqual(await counts(), [['Archive', null], ['INBOX', 40]]);
+      const last = await batch(store, accountId, 'INBOX', [4]);
+      await store.applyBatch({ ...last, state: { ...last.state, remaining: 0 } });
+      assert.deepEqual(await counts(), [['Archive', null], ['INBOX', 0]]);
+      await store.close();
+    });
+
     test('every column of the message table round-trips, each field to its own column', async () => {
       const { store, accountId } = await freshStore();
       const long = 'Grüße aus Köln — '.repeat(8);

@@ -103,17 +103,26 @@ describe('folder sync engine', () => {
     const folder = createModelFolder();
     fill(folder, 25);
     const store = createMemorySyncStore();
+    // The backlog each batch records with its rows (what `prx-email status` shows): the folder's
+    // whole backlog minus what is stored so far, down to the call's result.
+    const recorded: number[] = [];
+    const apply = store.applyBatch.bind(store);
+    store.applyBatch = async (batch) => {
+      await apply(batch);
+      if (batch.messages.length > 0) recorded.push(batch.state.remaining ?? -1);
+    };
     const fetched: number[] = [];
     const remaining: number[] = [];
     for (let call = 0; call < 3; call++) {
       const session = createFakeSession(folder);
-      const result = await syncFolder(session, store, simpleParse, { ...base, maxMessages: 10 });
+      const result = await syncFolder(session, store, simpleParse, { ...base, maxMessages: 10, batchMessages: 5 });
       fetched.push(...session.log.fetchedUids);
       remaining.push(result.remaining);
     }
     const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-    assert.deepEqual(fetched, [...range(16, 25), ...range(6, 15), ...range(1, 5)]);
+    assert.deepEqual(fetched, [...range(21, 25), ...range(16, 20), ...range(11, 15), ...range(6, 10), ...range(1, 5)]);
     assert.deepEqual(remaining, [15, 5, 0]);
+    assert.deepEqual(recorded, [20, 15, 10, 5, 0]);
     const last = await syncFolder(createFakeSession(folder), store, simpleParse, base);
     assert.equal(last.unchanged, true);
   });

@@ -1,7 +1,7 @@
 /**
  * `prx-email status`: per-account and per-folder health read from the database (it may be open
- * in a running daemon): messages, last sync, last error with its code, whether a backlog is
- * left, failures in a row and the next attempt of a folder in backoff. A table on a TTY (and in
+ * in a running daemon): messages, last sync, last error with its code, the backlog the last sync
+ * left (a count), failures in a row and the next attempt of a folder in backoff. A table on a TTY (and in
  * pipes), one JSON object with `--json`.
  */
 import { jobKey } from '../../sync/runner.js';
@@ -18,9 +18,9 @@ export interface FolderHealth {
   cursor: number;
   status: string;
   lastSyncAt: number | null;
-  /** 'none' when the last sync reached the end of the folder, 'pending' when messages were left
-   * for a later call, 'unknown' before the first sync. */
-  backlog: 'none' | 'pending' | 'unknown';
+  /** Messages the last sync left for later calls (0: the folder is fully stored); null before a
+   * sync recorded it. */
+  backlog: number | null;
   lastError: string | null;
   errorCode: string | null;
   failures: number;
@@ -33,11 +33,9 @@ export async function runStatus(command: StatusCommand, io: CliIO): Promise<numb
     const now = Math.floor(Date.now() / 1000);
     const accounts = [];
     for (const account of await store.listAccounts()) {
-      const folderRows = new Map((await store.listFolders(account.id)).map((f) => [f.name, f]));
       const folders: FolderHealth[] = [];
       for (const counts of await store.folderCounts(account.id)) {
         const runner = await store.getRunnerState(jobKey({ accountId: account.id, folder: counts.folder }));
-        const row = folderRows.get(counts.folder);
         const lastError = runner?.lastError ?? counts.lastError;
         folders.push({
           folder: counts.folder,
@@ -46,7 +44,7 @@ export async function runStatus(command: StatusCommand, io: CliIO): Promise<numb
           cursor: counts.cursor,
           status: runner && runner.failureCount > 0 ? 'error' : counts.status,
           lastSyncAt: counts.lastSyncAt,
-          backlog: counts.lastSyncAt === null ? 'unknown' : row?.uidNext === null || row?.uidNext === undefined ? 'pending' : 'none',
+          backlog: counts.remaining,
           lastError,
           errorCode: lastError ? (/^([A-Z_]+):/.exec(lastError)?.[1] ?? null) : null,
           failures: runner?.failureCount ?? 0,
@@ -70,7 +68,7 @@ export async function runStatus(command: StatusCommand, io: CliIO): Promise<numb
         String(f.deleted),
         f.failures > 1 ? `error x${f.failures}` : f.status,
         isoTime(f.lastSyncAt),
-        f.backlog,
+        f.backlog === null ? '-' : String(f.backlog),
         f.nextAttemptAt ? isoTime(f.nextAttemptAt) : '-',
         cell(f.lastError, 70),
       ]);

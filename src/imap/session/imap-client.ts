@@ -36,8 +36,11 @@ function abortError(signal: AbortSignal): PrxError {
   return reason instanceof AbortedError ? reason : new AbortedError('operation aborted');
 }
 
+/** An open, logged-in IMAP session, from `openImapSession()`. Commands may be called concurrently: they are pipelined on the one connection. Each command method takes an optional AbortSignal; aborting closes the connection (an in-flight command cannot be taken back), and the command rejects with code `ABORTED`. A command the server refuses rejects with code `NO` or `BAD`; no answer for `commandTimeoutMs` closes the connection with `TIMEOUT`. */
 export class ImapClient implements SessionContext, IdleHost {
+  /** The server's capabilities, upper-cased (`IMAP4REV1`, `IDLE`, `QRESYNC`, `AUTH=PLAIN`, ...), as last announced. */
   capabilities = new Set<string>();
+  /** Extensions turned on with ENABLE (RFC 5161), upper-cased; QRESYNC implies CONDSTORE. */
   enabled = new Set<string>();
   /** Ends a running idle() early (safe to call from an unsolicited-data listener at any point
    * of idle(), including before the server's "+ idling" has been processed). */
@@ -136,6 +139,7 @@ export class ImapClient implements SessionContext, IdleHost {
     this.transport.pause();
   }
 
+  /** Undoes `pauseReading()`: reads server bytes again and restarts the inactivity timeout. */
   resumeReading(): void {
     if (!this.readingPaused) return;
     this.readingPaused = false;
@@ -148,16 +152,19 @@ export class ImapClient implements SessionContext, IdleHost {
     return this.trace.entries();
   }
 
+  /** Calls `listener` with every untagged response that no running command claims (EXISTS, EXPUNGE, FETCH flag changes during IDLE, ...). Returns a function that removes the listener. */
   onUnsolicited(listener: UnsolicitedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** Calls `listener` once when the connection ends: with the error that ended it, or null after `logout()` or `close()`. Returns a function that removes the listener. */
   onClose(listener: (error: PrxError | null) => void): () => void {
     this.closeListeners.add(listener);
     return () => this.closeListeners.delete(listener);
   }
 
+  /** True once the connection has ended (logout, close, error, abort or timeout); every further command rejects. */
   get closed(): boolean {
     return this.closedWith !== undefined;
   }
@@ -226,21 +233,25 @@ export class ImapClient implements SessionContext, IdleHost {
     await this.capability(signal);
   }
 
+  /** ENABLE (RFC 5161) for those of `wanted` that the server offers; resolves to everything enabled so far. Does nothing when the server lacks ENABLE. */
   async enable(wanted: string[], signal?: AbortSignal): Promise<Set<string>> {
     for (const name of await enable(this, wanted, signal)) this.enabled.add(name);
     return this.enabled;
   }
 
+  /** Turns on COMPRESS=DEFLATE (RFC 4978) when the server offers it; resolves to false when it does not or compression is already on. */
   async compress(signal?: AbortSignal): Promise<boolean> {
     if (this.transport.compressed || !(await compress(this, signal))) return false;
     this.transport.startCompression();
     return true;
   }
 
+  /** LIST (RFC 9051 §6.3.9; special-use attributes and, with `options.status`, LIST-STATUS counters when the server supports them): the mailboxes matching `options.pattern` (default `*`, all). */
   list(options: ListOptions = {}, signal?: AbortSignal): Promise<MailboxInfo[]> {
     return listMailboxes(this, options, signal);
   }
 
+  /** STATUS (RFC 9051 §6.3.11) of a mailbox without selecting it; only the requested `items` are filled in. */
   status(name: string, items: readonly StatusItem[], signal?: AbortSignal): Promise<MailboxStatus> {
     return status(this, name, items, signal);
   }
@@ -260,18 +271,22 @@ export class ImapClient implements SessionContext, IdleHost {
     return uidFetch(this, set, options, handlers, signal);
   }
 
+  /** APPEND (RFC 9051 §6.3.12): uploads `message` (raw RFC 5322 bytes) to the mailbox with the given flags; resolves to the tagged OK's text, which carries `[APPENDUID ...]` under UIDPLUS. */
   append(name: string, message: Uint8Array, flags: string[] = [], signal?: AbortSignal): Promise<ResponseText> {
     return append(this, name, message, flags, signal);
   }
 
+  /** UID STORE ... FLAGS.SILENT (RFC 9051 §6.4.6): adds, removes or replaces `flags` on the messages of the UID set (e.g. `1:5,9`) in the selected mailbox. */
   uidStore(set: string, action: StoreAction, flags: string[], signal?: AbortSignal): Promise<void> {
     return uidStore(this, set, action, flags, signal);
   }
 
+  /** UID EXPUNGE (RFC 4315): permanently removes the messages of the UID set that have the `\Deleted` flag from the selected mailbox. */
   uidExpunge(set: string, signal?: AbortSignal): Promise<void> {
     return uidExpunge(this, set, signal);
   }
 
+  /** NOOP: one round trip to the server; unsolicited updates that were pending arrive with it. Useful as a liveness probe. */
   noop(signal?: AbortSignal): Promise<void> {
     return noop(this, signal);
   }
@@ -281,6 +296,7 @@ export class ImapClient implements SessionContext, IdleHost {
     return idle(this, options);
   }
 
+  /** LOGOUT, then closes the connection. Never rejects; does nothing when already closed. */
   async logout(): Promise<void> {
     if (this.closed) return;
     await logout(this);
@@ -289,6 +305,7 @@ export class ImapClient implements SessionContext, IdleHost {
     this.transport.close();
   }
 
+  /** Closes the connection at once, without LOGOUT; commands in flight reject. */
   close(): void {
     this.fail(null);
   }

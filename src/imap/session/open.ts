@@ -15,6 +15,10 @@ import { isLocalNetworkHost } from './network.js';
 import type { ImapSessionOptions } from './session-options.js';
 import { validateImapConfig } from './validate-config.js';
 
+/**
+ * Opens a ready-to-use IMAP session: connects (implicit TLS, or a mandatory STARTTLS upgrade; certificates always verified), waits for the greeting, logs in (PLAIN/LOGIN for passwords, OAUTHBEARER/XOAUTH2 for tokens), ENABLEs QRESYNC, CONDSTORE and UTF8=ACCEPT when offered, and turns on COMPRESS=DEFLATE per `options.compress`. Any failure closes the connection.
+ * @throws ConfigError (`CONFIG`) for invalid settings (see `validateImapConfig`), and rejects with `NETWORK`, `TLS`, `TIMEOUT`, `AUTH` (credentials refused), `PROTOCOL` (not an IMAP server) or `ABORTED` (`options.signal`).
+ */
 export async function openImapSession(options: ImapSessionOptions): Promise<ImapClient> {
   validateImapConfig(options);
   const mode = options.tls?.mode ?? 'implicit';

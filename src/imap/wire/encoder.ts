@@ -9,29 +9,92 @@ import { toWireMailboxName } from './mailbox-name.js';
 import { formatSequenceSet } from './sequence-set.js';
 import type { NumberRange } from './types.js';
 
+/**
+ * One argument of a command for `encodeCommand`, told apart by `kind`. Build them with the
+ * helpers {@link atom}, {@link str}, {@link list}, {@link mailbox}, {@link raw} and
+ * {@link sequence}; arguments are written separated by single spaces.
+ */
 export type CommandArg =
   /** A protocol atom chosen by the library (command names, keywords, fetch items). */
-  | { kind: 'atom'; value: string }
+  | {
+      /** Written as is; `encodeCommand` throws a `ConfigError` when `value` holds characters an
+       * atom cannot (space, quote, parentheses, control or non-ASCII characters, ...). */
+      kind: 'atom';
+      /** The atom text, e.g. `"FLAGS"`, `"\\Seen"`, `"BODY.PEEK[]"`. */
+      value: string;
+    }
   /** Any user string: atom, quoted or literal as needed. */
-  | { kind: 'string'; value: string | Uint8Array }
+  | {
+      /** An IMAP `astring`, written in the cheapest safe form: an atom when every character is
+       * atom-safe (and it is not `NIL`), a quoted string when it is printable, else a literal. */
+      kind: 'string';
+      /** The text (sent as UTF-8) or raw bytes. Over 1000 bytes, or holding CR, LF, NUL or
+       * (without UTF8=ACCEPT) any 8-bit byte, it goes into a literal. */
+      value: string | Uint8Array;
+    }
   /** Always a literal (e.g. APPEND message data). */
-  | { kind: 'literal'; value: Uint8Array; binary?: boolean }
-  | { kind: 'list'; items: CommandArg[] }
-  | { kind: 'sequence'; set: Iterable<number> | NumberRange[] | string }
+  | {
+      /** Always written as a literal `{n}` followed by the bytes. */
+      kind: 'literal';
+      /** The literal's bytes, sent unchanged (e.g. a whole RFC 5322 message for APPEND). */
+      value: Uint8Array;
+      /** Write a `literal8` (`~{n}`, RFC 3516 BINARY) so the bytes may contain NUL. */
+      binary?: boolean;
+    }
+  | {
+      /** A parenthesised list `(a b c)`. */
+      kind: 'list';
+      /** The list's elements, written separated by spaces; may be empty (`()`). */
+      items: CommandArg[];
+    }
+  | {
+      /** A sequence set or UID set, e.g. `1:5,7,9:*` (RFC 3501 §9 `sequence-set`). */
+      kind: 'sequence';
+      /** Numbers (sorted, de-duplicated and compressed into ranges), ranges (merged), or a
+       * ready-made set string, which must match the `sequence-set` syntax (`*` allowed).
+       * `encodeCommand` throws a `ConfigError` for a malformed string and a `RangeError` for an
+       * empty set. */
+      set: Iterable<number> | NumberRange[] | string;
+    }
   /** A mailbox: a wire name (as LIST returned it) passes through untouched, a display name is
    * encoded (see mailbox-name.ts). */
-  | { kind: 'mailbox'; name: string }
+  | {
+      /** A mailbox name; written like a `string` argument after conversion to its wire form. */
+      kind: 'mailbox';
+      /** A wire name as LIST returned it (sent unchanged) or a display name such as
+       * `"Entwürfe"` (sent modified-UTF-7 encoded, or as UTF-8 under UTF8=ACCEPT). Without
+       * UTF8=ACCEPT, any spelling of `inbox` is sent as `INBOX`. */
+      name: string;
+    }
   /** A fixed fragment written by the library itself, e.g. `BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]`;
    * printable ASCII only. */
-  | { kind: 'raw'; value: string };
+  | {
+      /** Written verbatim, without quoting; `encodeCommand` throws a `ConfigError` for
+       * anything but printable ASCII (so it can never end the command line). */
+      kind: 'raw';
+      /** The fragment text. */
+      value: string;
+    };
 
+/** What the server allows for literals and strings, from its capabilities; decides how
+ * `encodeCommand` writes string arguments and literals. */
 export interface EncodeOptions {
+  /** The server advertises LITERAL+ (RFC 7888): every literal is sent non-synchronising
+   * (`{n+}`), without waiting for a `+` continuation. */
   literalPlus: boolean;
+  /** The server advertises LITERAL- (RFC 7888): literals of at most 4096 bytes are sent
+   * non-synchronising; larger ones wait for a `+` continuation. */
   literalMinus: boolean;
+  /** UTF8=ACCEPT (RFC 6855) is enabled in the session: strings with 8-bit UTF-8 may be sent as
+   * quoted strings instead of literals, and mailbox names are sent as UTF-8, not modified
+   * UTF-7. */
   utf8Accept: boolean;
 }
 
+/** A piece of an encoded command, to be written to the connection in order. A command is split
+ * after each synchronising literal's `{n}` CRLF, where the server must say `+` first. */
 export interface CommandPart {
+  /** The bytes to write. */
   bytes: Uint8Array;
   /** Send the next part only after a `+` continuation request. */
   waitForContinuation: boolean;
@@ -42,11 +105,23 @@ const ATOM_SAFE = /^[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~\]\[]+$/;
 const PROTOCOL_ATOM = /^[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~\]\[\\*<>.]+$/;
 const SEQUENCE = /^(\d+|\*)(:(\d+|\*))?(,(\d+|\*)(:(\d+|\*))?)*$/;
 
+/** A protocol atom (command keyword, flag, FETCH item name), written as is; for text that comes
+ * from the user use {@link str}. */
 export const atom = (value: string): CommandArg => ({ kind: 'atom', value });
+/** A user-supplied string (search text, header value, password): written as an atom, a quoted
+ * string or a literal, whichever is safe for its content. */
 export const str = (value: string | Uint8Array): CommandArg => ({ kind: 'string', value });
+/** A parenthesised list of the given arguments, e.g. `list(atom('UID'), atom('FLAGS'))` →
+ * `(UID FLAGS)`. */
 export const list = (...items: CommandArg[]): CommandArg => ({ kind: 'list', items });
+/** A mailbox name: a wire name from LIST is sent unchanged, a display name is encoded to modified
+ * UTF-7 (or sent as UTF-8 under UTF8=ACCEPT). */
 export const mailbox = (name: string): CommandArg => ({ kind: 'mailbox', name });
+/** A fixed printable-ASCII fragment written verbatim, for syntax the other helpers cannot
+ * express, e.g. `raw('BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]')`. Never pass user input. */
 export const raw = (value: string): CommandArg => ({ kind: 'raw', value });
+/** A sequence or UID set from numbers (`[1, 2, 3, 7]` → `1:3,7`), ranges, or a set string such
+ * as `"1:*"`. */
 export const sequence = (set: Iterable<number> | NumberRange[] | string): CommandArg => ({ kind: 'sequence', set });
 
 interface Builder {

@@ -17,6 +17,12 @@ function utf16ToModifiedBase64(units: number[]): string {
   return Buffer.from(bytes).toString('base64').replace(/=+$/, '').replace(/\//g, ',');
 }
 
+/**
+ * Encodes a display name as a modified UTF-7 mailbox name (RFC 3501 §5.1.3), e.g. `"Entwürfe"` →
+ * `"Entw&APw-rfe"`. The name is NFC-normalised first; `&` becomes `&-`; any spelling of `inbox`
+ * becomes `INBOX`. Always encodes, even a name that already is modified UTF-7 (use it for names
+ * typed by a user, not for names LIST returned). Not needed when UTF8=ACCEPT is enabled.
+ */
 export function encodeMailboxName(name: string): string {
   if (/^INBOX$/i.test(name)) return 'INBOX';
   const normalized = name.normalize('NFC');
@@ -69,6 +75,12 @@ export function toWireMailboxName(name: string, utf8Accept: boolean): string {
   return /^INBOX$/i.test(name) ? 'INBOX' : isModifiedUtf7(name) ? name : encodeMailboxName(name);
 }
 
+/**
+ * Decodes a mailbox name as LIST returned it (modified UTF-7, RFC 3501 §5.1.3) into a display
+ * name, e.g. `"Entw&APw-rfe"` → `"Entwürfe"`, NFC-normalised. A name that is not valid modified
+ * UTF-7 (e.g. a server that sends raw UTF-8) is returned unchanged. Do not apply it to names from
+ * a session with UTF8=ACCEPT enabled: those are already plain UTF-8.
+ */
 export function decodeMailboxName(wire: string): string {
   if (!wire.includes('&') || !isModifiedUtf7(wire)) return wire;
   let out = '';

@@ -9,13 +9,19 @@ import { parseFrame } from './grammar/parse-response.js';
 import { DEFAULT_PARSER_LIMITS } from './limits.js';
 import type { ParserEvent, ParserLimits } from './types.js';
 
+/** Options of {@link createResponseParser}. */
 export interface ResponseParserOptions {
+  /** Limits to override; the others keep their {@link DEFAULT_PARSER_LIMITS} value. */
   limits?: Partial<ParserLimits>;
   /** Stream FETCH body-section literals as body-* events (default true). */
   streamBodies?: boolean;
 }
 
+/** A streaming parser of server responses, made by {@link createResponseParser}. */
 export interface ResponseParser {
+  /** Feeds the next bytes received from the server, split anywhere. Events for everything these
+   * bytes complete are delivered to the callback before `push` returns; an exception thrown by
+   * the callback propagates out of `push`. */
   push(chunk: Uint8Array): void;
   /** End of input; emits an error event if the stream stopped inside a response. */
   end(): void;
@@ -37,6 +43,14 @@ function tagOf(head: Uint8Array | null): string | null {
   return match ? (match[1] as string) : null;
 }
 
+/**
+ * Creates a sans-I/O parser for the server side of an IMAP connection: push the bytes read from
+ * the socket and receive each complete response, streamed FETCH body sections and per-response
+ * errors as {@link ParserEvent}s, in stream order.
+ *
+ * @param onEvent - Called synchronously, from `push()` or `end()`, for every event.
+ * @param options - Limits and whether to stream body sections (both optional).
+ */
 export function createResponseParser(onEvent: (event: ParserEvent) => void, options: ResponseParserOptions = {}): ResponseParser {
   const limits: ParserLimits = { ...DEFAULT_PARSER_LIMITS, ...options.limits };
   const emitError = (message: string, head: Uint8Array | null, isLimit: boolean): void => {

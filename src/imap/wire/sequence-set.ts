@@ -5,6 +5,9 @@
  */
 import type { NumberRange } from './types.js';
 
+/** Sorted, non-overlapping ranges covering the given UIDs or sequence numbers, e.g.
+ * `[7, 1, 2, 3, 3]` → `[{ start: 1, end: 3 }, { start: 7, end: 7 }]`. Duplicates are dropped, as
+ * are values that are not positive integers. */
 export function compressNumbers(numbers: Iterable<number>): NumberRange[] {
   const sorted = [...new Set(numbers)].filter((n) => Number.isInteger(n) && n > 0).sort((a, b) => a - b);
   const ranges: NumberRange[] = [];

@@ -243,4 +243,8 @@ export const PG_MIGRATIONS: readonly string[] = [
      WHERE m.gm_labels IS NOT NULL;
   ${LIVE_VIEWS_DDL}
   `,
+  // 4: the backlog a folder's last sync left, as SQLite migration 4
+  `
+  ALTER TABLE sync_state ADD COLUMN remaining BIGINT;
+  `,
 ];

@@ -8,6 +8,10 @@ import type { ServiceAccountConfig } from './config.js';
 import { resolveSecret } from './secrets.js';
 import type { ServiceAccount } from './sync-service.js';
 
+/**
+ * Turns a configured account into one the service can run: reads its `ca` file and fetches its secret from the configured source (environment variable, command or file; `env` is the environment to read, usually `process.env`).
+ * @throws ConfigError (code `CONFIG`) when the CA file cannot be read or the secret cannot be obtained; the message names the account and source, never the secret.
+ */
 export async function resolveServiceAccount(config: ServiceAccountConfig, env: Record<string, string | undefined>): Promise<ServiceAccount> {
   let ca: string | undefined;
   if (config.ca !== undefined) {
@@ -36,6 +40,7 @@ export async function resolveServiceAccount(config: ServiceAccountConfig, env: R
   };
 }
 
+/** `resolveServiceAccount` for every configured account, in parallel; rejects with the first ConfigError. */
 export function resolveServiceAccounts(configs: ServiceAccountConfig[], env: Record<string, string | undefined>): Promise<ServiceAccount[]> {
   return Promise.all(configs.map((config) => resolveServiceAccount(config, env)));
 }

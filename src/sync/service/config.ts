@@ -9,26 +9,73 @@ import { isProviderName, type ProviderName } from '../providers.js';
 
 /** Where an account's secret comes from: exactly one per account. */
 export type SecretSource =
-  | { kind: 'passwordEnv'; variable: string }
-  | { kind: 'passwordCommand'; argv: string[] }
-  | { kind: 'passwordFile'; path: string }
-  | { kind: 'oauthTokenEnv'; variable: string }
-  | { kind: 'oauthTokenCommand'; argv: string[] };
+  | {
+      /** A password in an environment variable (config field `passwordEnv`). */
+      kind: 'passwordEnv';
+      /** Name of the environment variable. */
+      variable: string;
+    }
+  | {
+      /** A password printed by a command (config field `passwordCommand`); one trailing newline is dropped. */
+      kind: 'passwordCommand';
+      /** Program and arguments, run without a shell (30 s timeout). */
+      argv: string[];
+    }
+  | {
+      /** A password in a file that only its owner may read (config field `passwordFile`). */
+      kind: 'passwordFile';
+      /** Path of the file; one trailing newline is dropped. */
+      path: string;
+    }
+  | {
+      /** An OAuth 2 access token in an environment variable (config field `oauthTokenEnv`). */
+      kind: 'oauthTokenEnv';
+      /** Name of the environment variable. */
+      variable: string;
+    }
+  | {
+      /** An OAuth 2 access token printed by a command (config field `oauthTokenCommand`), run again whenever a connection needs a fresh token. */
+      kind: 'oauthTokenCommand';
+      /** Program and arguments, run without a shell (30 s timeout). */
+      argv: string[];
+    };
 
 /** A folder to sync: a name as the server spells it, or a special-use selector like `\Sent`. */
-export type FolderSelector = { kind: 'name'; name: string } | { kind: 'special-use'; use: string };
+export type FolderSelector =
+  | {
+      /** A folder given by name. */
+      kind: 'name';
+      /** The folder's name as the server spells it, e.g. `INBOX` or `Archive/2024`. */
+      name: string;
+    }
+  | {
+      /** A folder given by its special use (RFC 6154). */
+      kind: 'special-use';
+      /** The special-use attribute, e.g. `\Sent`, `\Archive`; matched case-insensitively against LIST. */
+      use: string;
+    };
 
+/** One account of the service's configuration file, validated; its secret is not resolved yet (`resolveServiceAccount` does that). */
 export interface ServiceAccountConfig {
+  /** Unique account name: 1-64 letters, digits, `.`, `_`, `@` or `-`. */
   name: string;
+  /** The account's e-mail address (default: `user`). */
   email: string;
+  /** Provider preset that supplies host, port and TLS mode not set here. */
   provider?: ProviderName;
+  /** IMAP server host name; required unless `provider` is set. */
   host?: string;
+  /** IMAP server port (default: the provider's, else 993 for implicit TLS, 143 for STARTTLS). */
   port?: number;
+  /** `implicit` (TLS from the first byte) or `starttls` (RFC 3501 STARTTLS upgrade); default: the provider's, else implicit. */
   tls?: 'implicit' | 'starttls';
   /** Path of a PEM file with extra CA certificates (verification stays on). */
   ca?: string;
+  /** Login user name. */
   user: string;
+  /** Where the password or OAuth token comes from. */
   secret: SecretSource;
+  /** Folders to sync: names and special-use selectors, or `'all'` for every selectable folder (default: INBOX). */
   folders: FolderSelector[] | 'all';
   /** Connections this account may hold at once: one for syncing, the rest for IDLE (default 2). */
   maxConnections: number;
@@ -38,6 +85,7 @@ export interface ServiceAccountConfig {
   maxMessagesPerSync: number;
 }
 
+/** When and how hard the service syncs; every field has a default in `DEFAULT_SCHEDULE`. */
 export interface ServiceSchedule {
   /** Poll every folder at least this often (default 300). */
   intervalSeconds: number;
@@ -45,6 +93,7 @@ export interface ServiceSchedule {
   maxConcurrency: number;
   /** First retry after a failure; doubles per failure up to maxBackoffSeconds (defaults 10, 300). */
   baseBackoffSeconds: number;
+  /** Longest wait between retries of a failing folder or account, in seconds (default 300). */
   maxBackoffSeconds: number;
   /** Wait after rejected credentials (default 1800): they will not get better by retrying. */
   authBackoffSeconds: number;
@@ -56,12 +105,17 @@ export interface ServiceSchedule {
   livenessSeconds: number;
 }
 
+/** The service's configuration file, validated, with defaults applied. */
 export interface ServiceConfig {
+  /** Path of the SQLite database file, if the file names one. */
   db?: string;
+  /** The accounts to sync. */
   accounts: ServiceAccountConfig[];
+  /** The schedule, with defaults for the fields the file leaves out. */
   schedule: ServiceSchedule;
 }
 
+/** Schedule defaults: poll every 300 s, 4 jobs at once, backoff 10 s doubling up to 300 s, 1800 s after rejected credentials, IDLE on and restarted every 1500 s, NOOP probe after 240 s of IDLE silence. */
 export const DEFAULT_SCHEDULE: ServiceSchedule = {
   intervalSeconds: 300,
   maxConcurrency: 4,

@@ -14,11 +14,26 @@ import { execute, type SessionContext } from './command.js';
 export type FetchItem = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'MODSEQ' | 'X-GM-MSGID' | 'X-GM-THRID' | 'X-GM-LABELS';
 
 /** Which part of each message to stream; always BODY.PEEK (never sets \Seen). */
-export type FetchBody = { part: 'full' } | { part: 'header' } | { part: 'header-fields'; fields: string[] };
+export type FetchBody =
+  | {
+      /** The whole message, `BODY.PEEK[]`. */
+      part: 'full';
+    }
+  | {
+      /** The header only, `BODY.PEEK[HEADER]`. */
+      part: 'header';
+    }
+  | {
+      /** Only some header fields, `BODY.PEEK[HEADER.FIELDS (...)]`. */
+      part: 'header-fields';
+      /** Names of the header fields, e.g. `['From', 'Subject']`. */
+      fields: string[];
+    };
 
 export interface FetchOptions {
   /** Data items, sent in this order (before the body). */
   items: readonly FetchItem[];
+  /** Message content to stream to `handlers.body` after the items; none when omitted. */
   body?: FetchBody;
   /** CONDSTORE: only messages whose modseq is above this. */
   changedSince?: bigint;

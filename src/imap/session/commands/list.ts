@@ -11,16 +11,21 @@ import { listReturnRefused } from '../quirks.js';
 import { execute, type SessionContext } from './command.js';
 import { toMailboxStatus, type MailboxStatus } from './status.js';
 
+/** A mailbox (folder) as LIST reports it. */
 export interface MailboxInfo {
   /** The name as the server spells it (use this in commands). */
   name: string;
   /** Decoded from modified UTF-7 for display. */
   displayName: string;
+  /** The hierarchy delimiter (e.g. `/` or `.`), or null when the server has no hierarchy. */
   delimiter: string | null;
+  /** The mailbox's LIST attributes as sent, e.g. `\HasChildren`, `\Noselect`, `\Sent`. */
   attributes: string[];
   /** e.g. "\\Sent", or null. */
   specialUse: string | null;
+  /** False for `\Noselect` and `\NonExistent` mailboxes, which cannot be selected or synced. */
   selectable: boolean;
+  /** Counters from LIST-STATUS (RFC 5819), when `status: true` was asked and the server supports it. */
   status?: MailboxStatus;
 }
 

@@ -9,14 +9,21 @@ import { atom, list, mailbox, sequence, type CommandArg } from '../../wire/encod
 import type { FetchAttributes, NumberRange, UntaggedResponse } from '../../wire/types.js';
 import { execute, type SessionContext } from './command.js';
 
+/** What SELECT / EXAMINE reported about the mailbox. */
 export interface SelectResult {
+  /** Number of messages in the mailbox (EXISTS). */
   exists: number;
+  /** The mailbox's UIDVALIDITY (0 if the server sent none); when it changes, all UIDs known before are void. */
   uidValidity: number;
+  /** The UID the next new message will get, or null when the server did not say. */
   uidNext: number | null;
   /** null when the server has no CONDSTORE for this mailbox (NOMODSEQ). */
   highestModseq: bigint | null;
+  /** Flags defined in the mailbox (FLAGS response), e.g. `\Seen`, `\Answered`, keywords. */
   flags: string[];
+  /** Flags the client can change permanently (PERMANENTFLAGS); `\*` means new keywords may be created. Empty when not sent. */
   permanentFlags: string[];
+  /** True for EXAMINE or when the server answered `[READ-ONLY]`: no changes can be made. */
   readOnly: boolean;
   /** QRESYNC: UIDs vanished since the given modseq. */
   vanished: NumberRange[];
@@ -28,7 +35,14 @@ export interface SelectOptions {
   /** EXAMINE instead of SELECT. */
   readOnly?: boolean;
   /** QRESYNC resynchronisation (used only when QRESYNC is enabled). */
-  qresync?: { uidValidity: number; modseq: bigint; knownUids?: string };
+  qresync?: {
+    /** The UIDVALIDITY the client's cached state belongs to. */
+    uidValidity: number;
+    /** The highest mod-sequence the client has seen; changes after it are reported. */
+    modseq: bigint;
+    /** UID set the client knows (e.g. `1:500`), to narrow the VANISHED report. */
+    knownUids?: string;
+  };
 }
 
 export async function select(session: SessionContext, name: string, options: SelectOptions = {}, signal?: AbortSignal): Promise<SelectResult> {
