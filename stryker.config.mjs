@@ -1,25 +1,33 @@
 // StrykerJS mutation testing (`npm run mutation`, never part of `npm test`). One area at a time
-// (PRX_MUTATION_AREA: redaction | sync | store; scripts/mutation-areas.mjs): its TypeScript
-// sources are instrumented once (mutation switching), compiled once by `buildCommand`, and the
-// command runner runs the area's fast unit/property tests once per mutant, Stryker choosing the
-// active mutant through its environment variable. PRX_MUTATION_INCREMENTAL=1 reuses the results
-// of unchanged code from reports/mutation/<area>-incremental.json; off by default, because the
-// command runner cannot tell Stryker which tests changed (a changed test file would be ignored).
-// See docs/testing.md.
+// (PRX_MUTATION_AREA; scripts/mutation-areas.mjs lists what each area mutates and which compiled
+// test files may kill its mutants). Sources are instrumented once (mutation switching) and
+// compiled once by `buildCommand`; the tap runner then runs each test file as its own node process
+// (`node --test-reporter=tap -r <stryker hook> <file>`). The dry run records which test files
+// reach which mutants (coverage per test file), so a mutant runs only the files that execute it,
+// stopping at the first failure. Property runs are cut to PRX_MUTATION_PROPERTY_RUNS (default 50).
+// PRX_MUTATION_INCREMENTAL=1 reuses the results of unchanged code and tests from
+// reports/mutation/<area>-incremental.json. See docs/testing.md.
 import { areas } from './scripts/mutation-areas.mjs';
 
 const name = process.env.PRX_MUTATION_AREA ?? 'sync';
 const area = areas[name];
 if (!area) throw new Error(`PRX_MUTATION_AREA must be one of ${Object.keys(areas).join(', ')}`);
+// Inherited by every test process Stryker starts.
+process.env.PRX_PROPERTY_RUNS = process.env.PRX_MUTATION_PROPERTY_RUNS ?? '50';
 
 export default {
   packageManager: 'npm',
-  testRunner: 'command',
-  commandRunner: { command: `node scripts/mutation-tests.mjs ${name}` },
+  testRunner: 'tap',
+  tap: {
+    testFiles: area.tests.map((test) => `dist/test/${test}.test.js`),
+    nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
+    forceBail: true,
+  },
+  plugins: ['@stryker-mutator/tap-runner'],
   buildCommand: 'npx tsc -p tsconfig.json',
-  coverageAnalysis: 'off',
+  coverageAnalysis: 'perTest',
   mutate: area.mutate,
-  ignorePatterns: ['.dovecot', '.dovecot-bench', 'bench/results', 'reports', 'dist', 'coverage', '*.db'],
+  ignorePatterns: ['.dovecot', '.dovecot-bench', '.postgres', 'bench/results', 'reports', 'dist', 'coverage', '/*.db'],
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
@@ -29,6 +37,6 @@ export default {
   timeoutMS: 30000,
   timeoutFactor: 2,
   thresholds: { high: 80, low: 70, break: null },
-  tempDirName: '.stryker-tmp',
+  tempDirName: `.stryker-tmp-${name}`,
   cleanTempDir: true,
 };
