@@ -26,30 +26,10 @@ import { syncFolder } from '../../src/sync/folder-sync.js';
 import { createSyncStore } from '../../src/sync/store-adapter.js';
 import { appendMessage, createFakeSession, createModelFolder } from '../support/fake-folder-session.js';
 import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
+import { messageRecord } from '../support/message-record.js';
 
 function record(messageId: string, fingerprint: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
-  return {
-    messageId,
-    messageIdIsFallback: false,
-    fingerprint,
-    subject: `subject of ${messageId}`,
-    sender: 'Alice <alice@example.test>',
-    senderAddress: 'alice@example.test',
-    recipients: 'bob@example.test',
-    cc: null,
-    bcc: null,
-    date: 1_700_000_000_000,
-    inReplyTo: null,
-    references: null,
-    bodyText: 'hello world',
-    bodyHtml: null,
-    snippet: 'hello world',
-    attachments: [],
-    size: 123,
-    parseError: null,
-    truncated: false,
-    ...overrides,
-  };
+  return messageRecord(messageId, { fingerprint, ...overrides });
 }
 
 async function store1(store: Store, accountId: number, folder: string, uidValidity: number, messages: Array<[number, MessageRecord]>): Promise<void> {

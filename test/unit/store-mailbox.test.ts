@@ -11,29 +11,12 @@ import { describe, test } from 'node:test';
 import type { MessageRecord } from '../../src/mime/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
+import { messageRecord } from '../support/message-record.js';
 
 function record(messageId: string, subject: string, date: number): MessageRecord {
-  return {
-    messageId,
-    messageIdIsFallback: false,
-    fingerprint: `fp:${messageId}`,
-    subject,
-    sender: 'Ann <ann@example.test>',
-    senderAddress: 'ann@example.test',
-    recipients: null,
-    cc: null,
-    bcc: null,
-    date,
-    bodyText: `body of ${subject}`,
-    bodyHtml: null,
-    snippet: subject,
-    references: null,
-    inReplyTo: null,
-    attachments: [],
-    size: 100,
-    parseError: null,
-    truncated: false,
-  };
+  return messageRecord(messageId, {
+    subject, sender: 'Ann <ann@example.test>', senderAddress: 'ann@example.test', recipients: null, date, bodyText: `body of ${subject}`, snippet: subject, size: 100,
+  });
 }
 
 async function seed(store: Store): Promise<{ accountId: number; inbox: number; archive: number }> {

@@ -14,13 +14,10 @@ import { openStore } from '../../src/store/index.js';
 import { toTsQuery } from '../../src/store/postgres-search.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
+import { messageRecord } from '../support/message-record.js';
 
 function record(messageId: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
-  return {
-    messageId, messageIdIsFallback: false, fingerprint: `fp:${messageId}`, subject: 's', sender: 'Alice <alice@example.test>', senderAddress: 'alice@example.test',
-    recipients: 'bob@example.test', cc: null, bcc: null, date: 1_700_000_000_000, inReplyTo: null, references: null,
-    bodyText: 'b', bodyHtml: null, snippet: '', attachments: [], size: 1, parseError: null, truncated: false, ...overrides,
-  };
+  return messageRecord(messageId, { subject: 's', bodyText: 'b', snippet: '', size: 1, ...overrides });
 }
 
 describe('PostgreSQL dialect', () => {

@@ -7,29 +7,12 @@ import { test } from 'node:test';
 import type { MessageRecord } from '../../src/mime/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { MAX_THREAD } from '../../src/store/threads.js';
+import { messageRecord } from '../support/message-record.js';
 
 function record(id: string, date: number, inReplyTo: string | null, references: string | null): MessageRecord {
-  return {
-    messageId: `<${id}@x>`,
-    messageIdIsFallback: false,
-    fingerprint: `fp:${id}`,
-    subject: id,
-    sender: null,
-    senderAddress: null,
-    recipients: null,
-    cc: null,
-    bcc: null,
-    date,
-    bodyText: id,
-    bodyHtml: null,
-    snippet: id,
-    references,
-    inReplyTo,
-    attachments: [],
-    size: 10,
-    parseError: null,
-    truncated: false,
-  };
+  return messageRecord(`<${id}@x>`, {
+    fingerprint: `fp:${id}`, subject: id, sender: null, senderAddress: null, recipients: null, date, bodyText: id, snippet: id, references, inReplyTo, size: 10,
+  });
 }
 
 async function put(store: Store, accountId: number, folderId: number, records: MessageRecord[], firstUid: number, expunged: number[] = []): Promise<void> {

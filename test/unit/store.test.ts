@@ -12,31 +12,9 @@ import { MESSAGE_COLUMNS } from '../../src/store/message-columns.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { adjustMemfsGrowth, loadSqlJs, sqlJsLoadInfo } from '../../src/store/sqljs.js';
 import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
+import { messageRecord } from '../support/message-record.js';
 
-function record(messageId: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
-  return {
-    messageId,
-    messageIdIsFallback: false,
-    fingerprint: `fp:${messageId}`,
-    subject: `subject of ${messageId}`,
-    sender: 'Alice <alice@example.test>',
-    senderAddress: 'alice@example.test',
-    recipients: 'bob@example.test',
-    cc: null,
-    bcc: null,
-    date: 1_700_000_000_000,
-    inReplyTo: null,
-    references: null,
-    bodyText: 'hello world',
-    bodyHtml: null,
-    snippet: 'hello world',
-    attachments: [],
-    size: 123,
-    parseError: null,
-    truncated: false,
-    ...overrides,
-  };
-}
+const record = messageRecord;
 
 async function batch(store: Store, accountId: number, folder: string, uids: number[], opts: { cursor?: number; modseq?: bigint } = {}) {
   const state = await store.loadFolderState(accountId, folder);
