@@ -2,7 +2,8 @@
  * The sync engine end to end against the real Dovecot: initial sync equals the server; a second
  * sync issues no FETCH; backlog over several small calls completes, newest first; flags and deletions
  * made by another connection are reflected; a UIDVALIDITY reset is recovered; nothing gains
- * \Seen; the CLI runs end to end with --json.
+ * \Seen; two messages sharing a Message-ID stay two rows while one message in two folders is one;
+ * the CLI runs end to end with --json.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -96,6 +97,22 @@ describe('sync against Dovecot', () => {
     assert.ok(commands.some((c) => /^A\d+ EXAMINE /.test(c)), `the second sync's EXAMINE is in the trace: ${commands.join(' | ')}`);
     assert.ok(!commands.some((c) => /FETCH|SEARCH/.test(c)), commands.join('\n'));
     await plugin.close();
+  });
+
+  test('message identity: two messages sharing a Message-ID are two rows; one message in two folders is one row', async () => {
+    resetUser(env, 'dave');
+    const message = (from: string, subject: string, body: string) =>
+      new TextEncoder().encode(`Message-ID: <shared@example.test>\r\nFrom: ${from}\r\nSubject: ${subject}\r\nDate: Mon, 1 Dec 2026 10:00:00 +0000\r\n\r\n${body}\r\n`);
+    const first = message('ann@example.test', 'first', 'one');
+    deliverMessages(env, 'dave', 'INBOX', [first, message('bob@example.test', 'second', 'two')]);
+    deliverMessages(env, 'dave', 'Archive', [first]);
+    const { plugin, store, accountId } = await pluginFor('dave');
+    for (const folder of ['INBOX', 'Archive']) assert.equal((await plugin.sync({ accountId, folder, nowTs: 100 })).new, folder === 'INBOX' ? 2 : 1);
+    const rows = await store.db.all(
+      `SELECT m.subject, COUNT(l.id) AS locations FROM messages m JOIN message_locations l ON l.message_row_id = m.id
+        WHERE m.message_id = '<shared@example.test>' AND l.deleted_at IS NULL GROUP BY m.id ORDER BY m.subject`,
+    );
+    assert.deepEqual(rows.map((r) => [r.subject, Number(r.locations)]), [['first', 2], ['second', 1]]);
   });
 
   test('a backlog fetched with a small maxMessages ends complete, newest first', async () => {
