@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bytesHarness } from '../support/session-bytes.js';
 import { authenticate } from '../../src/imap/session/commands/authenticate.js';
+import { noop } from '../../src/imap/session/commands/noop.js';
 
 test('with SASL-IR the payload goes inline; the trace hides it', async () => {
   const h = bytesHarness(['SASL-IR'], [], { traceSize: 10 });
@@ -29,4 +30,24 @@ test('without SASL-IR the payload follows the first +; an error challenge is ans
     assert.match(error.message, /status=invalid_token/);
     return true;
   });
+});
+
+test('an empty initial response is sent as = under SASL-IR (RFC 4959 §3)', async () => {
+  const h = bytesHarness(['SASL-IR']);
+  const result = authenticate(h.client, 'PLAIN', '');
+  assert.equal(h.written(), 'A1 AUTHENTICATE PLAIN =\r\n');
+  h.server('A1 OK ok\r\n');
+  await result;
+});
+
+test('AUTHENTICATE is exclusive: a command issued while it runs is written only after its completion', async () => {
+  const h = bytesHarness(['SASL-IR']);
+  const result = authenticate(h.client, 'PLAIN', 'cGF5bG9hZA==');
+  const pinged = noop(h.client);
+  assert.equal(h.written(), 'A1 AUTHENTICATE PLAIN cGF5bG9hZA==\r\n', 'nothing is pipelined behind AUTHENTICATE');
+  h.server('A1 OK ok\r\n');
+  await result;
+  assert.equal(h.written(), 'A2 NOOP\r\n');
+  h.server('A2 OK\r\n');
+  await pinged;
 });

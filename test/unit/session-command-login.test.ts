@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bytesHarness } from '../support/session-bytes.js';
 import { login } from '../../src/imap/session/commands/login.js';
+import { noop } from '../../src/imap/session/commands/noop.js';
 
 test('LOGIN sends quoted credentials; the trace shows LOGIN *** ***; untagged CAPABILITY counts', async () => {
   const h = bytesHarness([], [], { traceSize: 10 });
@@ -38,4 +39,16 @@ test('NO is AUTH; too many connections or [UNAVAILABLE] is THROTTLED; LOGINDISAB
   await assert.rejects(unavailable, { code: 'THROTTLED' });
   h.written();
   await assert.rejects(login(bytesHarness(['LOGINDISABLED']).client, 'a', 'b'), { code: 'AUTH' });
+});
+
+test('LOGIN is exclusive: a command issued while it runs is written only after its completion', async () => {
+  const h = bytesHarness();
+  const result = login(h.client, 'a', 'b');
+  const pinged = noop(h.client);
+  assert.equal(h.written(), 'A1 LOGIN a b\r\n', 'nothing is pipelined behind LOGIN');
+  h.server('A1 OK done\r\n');
+  await result;
+  assert.equal(h.written(), 'A2 NOOP\r\n');
+  h.server('A2 OK\r\n');
+  await pinged;
 });

@@ -88,3 +88,29 @@ test('the shell: an unsolicited listener that throws fails the connection (PROTO
   assert.deepEqual(closed, ['LIMIT']);
   assert.equal(h.client.closed, true);
 });
+
+test('without a trace or transcript the connection still writes; the trace drops only the final CRLF of a part', async () => {
+  const bare = createConnection({ encodeOptions: () => ({ literalPlus: true, literalMinus: false, utf8Accept: false }) });
+  bare.receive(bytes('* OK hi\r\n'));
+  drain(bare);
+  const pinged = bare.send({ name: 'NOOP', args: [] });
+  assert.deepEqual(drain(bare).map(text), ['A1 NOOP\r\n']);
+  bare.receive(bytes('A1 OK\r\n'));
+  drain(bare);
+  await pinged;
+
+  const trace = createTrace(20);
+  const traced = createConnection({ encodeOptions: () => ({ literalPlus: false, literalMinus: false, utf8Accept: false }), trace });
+  traced.receive(bytes('* OK hi\r\n'));
+  drain(traced);
+  const message = bytes('Subject: x\r\n\r\nline one\r\nline two');
+  const appended = traced.send({ name: 'APPEND', args: [{ kind: 'atom', value: 'INBOX' }, { kind: 'literal', value: message }] });
+  assert.deepEqual(drain(traced).map(text), ['A1 APPEND INBOX {32}\r\n']);
+  traced.receive(bytes('+ go\r\n'));
+  assert.deepEqual(drain(traced).map(text), ['Subject: x\r\n\r\nline one\r\nline two\r\n']);
+  traced.receive(bytes('A1 OK\r\n'));
+  drain(traced);
+  await appended;
+  const sent = trace.entries().filter((e) => e.direction === 'C').map((e) => e.text).join('|');
+  assert.equal(sent, 'A1 APPEND INBOX {32}|Subject: x\r\n\r\nline one\r\nline two', 'inner line breaks kept, the final CRLF of each part dropped');
+});

@@ -28,10 +28,10 @@ export function errorChallengeReply(mechanism: SaslMechanism): string {
 
 /** Decodes `+ base64(JSON)` error challenges, e.g. {"status":"invalid_token","scope":...}. */
 export function describeSaslChallenge(text: string): string | null {
-  if (text.trim() === '') return null;
+  // An empty challenge decodes to '' and fails JSON.parse like any non-JSON one (Node's base64
+  // decoder skips the whitespace around it).
   try {
-    const decoded = Buffer.from(text.trim(), 'base64').toString('utf8');
-    const parsed = JSON.parse(decoded) as Record<string, unknown>;
+    const parsed = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as Record<string, unknown>;
     return Object.entries(parsed)
       .map(([key, value]) => `${key}=${String(value)}`)
       .join(', ');
