@@ -99,6 +99,19 @@ describe('folder sync engine', () => {
     assert.deepEqual(session.log.fetchedUids, []);
   });
 
+  test('a sync with nothing to fetch (a flag change) records the folder complete; the next one changes nothing', async () => {
+    const folder = createModelFolder();
+    fill(folder, 3);
+    const store = createMemorySyncStore();
+    await syncFolder(createFakeSession(folder, { condstore: true, qresync: false }), store, simpleParse, base);
+    setFlags(folder, 2, ['\\Flagged']);
+    const flagged = await syncFolder(createFakeSession(folder, { condstore: true, qresync: false }), store, simpleParse, base);
+    assert.deepEqual([flagged.new, flagged.updated, flagged.unchanged], [0, 1, false]);
+    assert.equal((await store.loadFolderState(base.accountId, base.folder)).uidNext, 4);
+    const again = await syncFolder(createFakeSession(folder, { condstore: true, qresync: false }), store, simpleParse, base);
+    assert.equal(again.unchanged, true);
+  });
+
   test('a backlog larger than maxMessages is fetched over several calls, newest first, completely', async () => {
     const folder = createModelFolder();
     fill(folder, 25);
@@ -106,10 +119,14 @@ describe('folder sync engine', () => {
     // The backlog each batch records with its rows (what `prx-email status` shows): the folder's
     // whole backlog minus what is stored so far, down to the call's result.
     const recorded: number[] = [];
+    const uidNexts: Array<number | null> = [];
     const apply = store.applyBatch.bind(store);
     store.applyBatch = async (batch) => {
       await apply(batch);
       if (batch.messages.length > 0) recorded.push(batch.state.remaining ?? -1);
+      uidNexts.push(batch.state.uidNext);
+      // Fetch batches add rows and state only: they never tombstone or change flags.
+      assert.deepEqual([batch.expungedUids, batch.flagUpdates], [[], []]);
     };
     const fetched: number[] = [];
     const remaining: number[] = [];
@@ -123,6 +140,9 @@ describe('folder sync engine', () => {
     assert.deepEqual(fetched, [...range(21, 25), ...range(16, 20), ...range(11, 15), ...range(6, 10), ...range(1, 5)]);
     assert.deepEqual(remaining, [15, 5, 0]);
     assert.deepEqual(recorded, [20, 15, 10, 5, 0]);
+    // UIDNEXT is remembered only with the batch that completes the folder, so the "nothing
+    // changed" shortcut can never hide what earlier calls left.
+    assert.deepEqual(uidNexts, [null, null, null, null, 26]);
     const last = await syncFolder(createFakeSession(folder), store, simpleParse, base);
     assert.equal(last.unchanged, true);
   });

@@ -119,10 +119,14 @@ for (const kind of stores) {
       resetUidValidity(folder, [5, 0, 1, 2, 3, 4]);
       appendMessage(folder, makeRaw(40));
       const remaps: number[] = [];
+      let matches: Array<{ oldUid: number; newUid: number }> = [];
       const store: SyncStore = {
         ...inner,
+        // The port promises no order: a store may list its locations in any order.
+        listLocations: async (folderId, uidValidity) => (await inner.listLocations(folderId, uidValidity)).reverse(),
         remapUidValidity: async (change) => {
           remaps.push(change.cursor);
+          matches = change.matches;
           return inner.remapUidValidity(change);
         },
       };
@@ -134,6 +138,9 @@ for (const kind of stores) {
       assert.equal(result.uidvalidityChanged, true);
       assert.deepEqual(remaps, [6], 'the six held messages are the matched prefix 1..6');
       assert.deepEqual(session.log.fetchedUids, [7], 'both copies re-matched; only the new message is fetched');
+      // The two copies (old UIDs 1 and 6) pair in UID order: the lower old UID takes the lower new one.
+      const copies = matches.filter((m) => m.oldUid === 1 || m.oldUid === 6).sort((a, b) => a.oldUid - b.oldUid);
+      assert.deepEqual(copies.map((m) => m.newUid), [1, 2], JSON.stringify(matches));
       await assertSameMessagesAsServer(inner, folder);
       await dispose();
     });
