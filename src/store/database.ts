@@ -83,6 +83,9 @@ async function migrate(engine: SqlEngine, path: string): Promise<void> {
     const sql = typeof migration === 'string' ? migration : migration({ fts5: engine.fts5, searchIndex: await hasSearchIndex(engine) });
     try {
       await engine.transaction(async (tx) => {
+        // Read again under the write lock: another process opening the same new file may have
+        // applied this migration since the version was read above.
+        if (Number((await tx.prepare('PRAGMA user_version').get())?.user_version ?? 0) > next) return;
         await tx.exec(sql);
         await tx.exec(`PRAGMA user_version = ${next + 1}; PRAGMA application_id = ${APPLICATION_ID}`);
       });

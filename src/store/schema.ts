@@ -247,5 +247,9 @@ export async function ensureSearchIndex(engine: SqlEngine): Promise<void> {
   const present = await hasSearchIndex(engine);
   if (present === engine.fts5) return;
   await refuseSearchIndexWithoutFts5(engine);
-  await engine.transaction((tx) => tx.exec(SEARCH_INDEX_DDL));
+  await engine.transaction(async (tx) => {
+    // Again under the write lock: another process may have built it meanwhile.
+    if (Number((await tx.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'messages_fts'").get())?.n ?? 0) > 0) return;
+    await tx.exec(SEARCH_INDEX_DDL);
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * The file engine across processes: a live owner makes others wait and then fail with LOCKED; a
- * SIGKILLed owner's lock is taken over (its half-done transaction rolled back); two writer
- * processes on one file lose no batch, and a reader in a third process is served while they run.
+ * SIGKILLed owner's lock is taken over (its half-done transaction rolled back); processes opening
+ * one new file at once all migrate it; two writer processes on one file lose no batch, and a
+ * reader in a third process is served while they run.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -47,6 +48,20 @@ test('a live owner makes another process wait, then LOCKED; a SIGKILLed owner is
   await store.putRunnerState('after', { nextAllowedAt: 1, failureCount: 0, lastError: null, lastAttemptAt: null });
   await store.close();
   assert.deepEqual(readdirSync(dirname(path)), ['mail.db']);
+});
+
+test('processes that open one new file at the same moment all migrate it without error', async () => {
+  for (let round = 0; round < 3; round++) {
+    const path = join(mkdtempSync(join(tmpdir(), 'prx-lock-')), 'mail.db');
+    const folders = ['INBOX', 'Archive', 'Sent', 'Drafts'];
+    const children = folders.map((folder) => spawn(process.execPath, [writer, path, 'file', folder, '1'], { stdio: ['ignore', 'ignore', 'inherit'] }));
+    const codes = await Promise.all(children.map((child) => new Promise<number | null>((resolve) => child.once('exit', resolve))));
+    assert.deepEqual(codes, folders.map(() => 0), `round ${round}: every opener migrated or found the file migrated`);
+    const store = await openStore(path);
+    const accountId = (await store.listAccounts())[0]?.id as number;
+    assert.equal(await store.countMessages(accountId), folders.length * 20);
+    await store.close();
+  }
 });
 
 test('two writer processes on one file lose no batch; a reader is served while they write', async () => {
