@@ -26,7 +26,7 @@ export const areas = {
       // fetchAndStore: batches, cursor, commits.
       'src/sync/fetch-pipeline.ts:76-158',
     ],
-    tests: ['unit/sync-guarantees', 'unit/sync-folder'],
+    tests: ['unit/sync-guarantees', 'unit/sync-folder', 'unit/sync-backfill'],
   },
   // The sync engine: cursor/transaction rules, UIDVALIDITY recovery, reconciliation, runner, plugin.
   sync: {
