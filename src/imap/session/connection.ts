@@ -5,7 +5,7 @@
  * comes out — bytes to write, the greeting, unsolicited data, a fatal error — is pulled with
  * `nextEvent()`; commands go in through `send()` and `idleDone()`. Every byte written, IDLE's
  * DONE included, leaves through `nextEvent()` and is recorded in the trace and the transcript
- * (credentials redacted) on the way. Sockets and timers belong to the caller (client.ts).
+ * (credentials redacted) on the way. Sockets and timers belong to the caller (imap-client.ts).
  *
  * Server bytes are parsed on `receive()` but handed to the core one response at a time from
  * `nextEvent()`, so the caller sees unsolicited data in stream order relative to the responses
