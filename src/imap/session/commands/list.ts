@@ -9,7 +9,7 @@ import { decodeMailboxName } from '../../wire/mailbox-name.js';
 import type { ListResponse, UntaggedResponse } from '../../wire/types.js';
 import { listReturnRefused } from '../quirks.js';
 import { execute, type SessionContext } from './command.js';
-import { toMailboxStatus, type MailboxStatus } from './status.js';
+import type { MailboxStatus } from './status.js';
 
 /** A mailbox (folder) as LIST reports it. */
 export interface MailboxInfo {
@@ -54,7 +54,7 @@ export async function listMailboxes(session: SessionContext, options: ListOption
       return true;
     }
     if (data.type === 'status') {
-      statuses.set(data.mailbox, toMailboxStatus(data.attributes));
+      statuses.set(data.mailbox, data.attributes);
       return true;
     }
     return false;

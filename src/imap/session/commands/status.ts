@@ -14,10 +14,5 @@ export type MailboxStatus = StatusAttributes;
 
 export async function status(session: SessionContext, name: string, items: readonly StatusItem[], signal?: AbortSignal): Promise<MailboxStatus> {
   const responses = await collectResponses(session, 'STATUS', [mailbox(name), list(...items.map((item) => atom(item)))], 'status', signal);
-  return toMailboxStatus(responses.at(-1)?.attributes ?? {});
-}
-
-/** A copy of the reported counters (LIST-STATUS results use the same shape). */
-export function toMailboxStatus(attributes: StatusAttributes): MailboxStatus {
-  return { ...attributes };
+  return responses.at(-1)?.attributes ?? {};
 }
