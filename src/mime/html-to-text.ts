@@ -8,7 +8,8 @@
  * million unclosed `<p`, `<a` or `<!--` costs one pass, not one pass per opener (hostile mail).
  */
 
-const NAMED_ENTITIES: Record<string, string> = {
+/** Named character references decoded in mail HTML (the common ones; others stay as written). */
+export const NAMED_ENTITIES: Readonly<Record<string, string>> = {
   amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', copy: '©', reg: '®', trade: '™',
   hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', bull: '•',
   euro: '€', pound: '£', yen: '¥', cent: '¢', sect: '§', deg: '°', middot: '·', laquo: '«', raquo: '»',
