@@ -5,7 +5,7 @@
  */
 
 import { ConfigError, isPrxError, ProtocolError, type PrxError } from '../errors.js';
-import type { FolderSyncResult } from './folder-sync.js';
+import type { FolderSyncOptions, FolderSyncResult } from './folder-sync.js';
 
 /** One call of `EmailPlugin.sync`: which folder of which account, how much to store, and hooks for progress and cancellation. */
 export interface SyncRequest {
@@ -25,9 +25,9 @@ export interface SyncRequest {
   /** Aborts the call (code `ABORTED`); batches already committed stay stored and the cursor covers only them. */
   signal?: AbortSignal;
   /** Called after each stored batch: messages stored so far in this call, the call's total to store, and bytes fetched so far. */
-  onProgress?: (progress: { stored: number; total: number; bytes: number }) => void;
+  onProgress?: FolderSyncOptions['onProgress'];
   /** Called once per call with the folder's whole backlog (messages, bytes) before fetching. */
-  onBacklog?: (backlog: { messages: number; bytes: number }) => void;
+  onBacklog?: FolderSyncOptions['onBacklog'];
 }
 
 /** One folder of `syncAll`: its result, or the typed error that ended its sync. */
