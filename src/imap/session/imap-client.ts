@@ -72,7 +72,9 @@ export class ImapClient implements SessionContext, IdleHost {
         utf8Accept: this.enabled.has('UTF8=ACCEPT'),
       }),
       maxInFlight: options.maxPipelineDepth ?? 32,
-      trace: this.trace,
+      // Only a trace that keeps lines is handed over: with none, no line is decoded or
+      // summarised for it (every response and every write would be).
+      ...((options.traceSize ?? 0) > 0 ? { trace: this.trace } : {}),
       ...(options.transcript ? { transcript: options.transcript } : {}),
     });
     const timeout = options.commandTimeoutMs ?? 60_000;
