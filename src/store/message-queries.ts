@@ -39,25 +39,39 @@ export function checkLimit(limit: number): void {
 
 const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
+type Location = StoredMessage['locations'][number];
+
+/** Live locations of the given message rows, each list ordered by folder name and UID. */
+export async function locationsOf(db: Queryable, ids: number[]): Promise<Map<number, Location[]>> {
+  const byMessage = new Map<number, Location[]>();
+  if (ids.length === 0) return byMessage;
+  const rows = await db.all(
+    `SELECT l.message_row_id, f.name, l.uidvalidity, l.uid, l.flags FROM message_locations l JOIN folders f ON f.id = l.folder_id
+      WHERE l.message_row_id IN (${ids.map(() => '?').join(', ')}) AND l.deleted_at IS NULL ORDER BY f.name, l.uid`,
+    ids,
+  );
+  for (const l of rows) {
+    const id = Number(l.message_row_id);
+    let list = byMessage.get(id);
+    if (!list) byMessage.set(id, (list = []));
+    list.push({ folder: String(l.name), uidValidity: Number(l.uidvalidity), uid: Number(l.uid), flags: JSON.parse(String(l.flags)) as string[] });
+  }
+  return byMessage;
+}
+
+/** A message row and its live locations as the public StoredMessage. */
+export function toMessageWithLocations(row: Row, locations: Location[]): StoredMessage {
+  return { id: Number(row.id), accountId: Number(row.account_id), ...readMessageFields(row), locations };
+}
+
+/** Message rows as public StoredMessages, with the locations of all of them read at once. */
+export async function toMessages(db: Queryable, rows: Row[]): Promise<StoredMessage[]> {
+  const locations = await locationsOf(db, rows.map((row) => Number(row.id)));
+  return rows.map((row) => toMessageWithLocations(row, locations.get(Number(row.id)) ?? []));
+}
+
 export async function toMessage(db: Queryable, row: Row): Promise<StoredMessage> {
-  const locations = (
-    await db.all(
-      `SELECT f.name, l.uidvalidity, l.uid, l.flags FROM message_locations l JOIN folders f ON f.id = l.folder_id
-        WHERE l.message_row_id = ? AND l.deleted_at IS NULL ORDER BY f.name, l.uid`,
-      [Number(row.id)],
-    )
-  ).map((l) => ({
-      folder: String(l.name),
-      uidValidity: Number(l.uidvalidity),
-      uid: Number(l.uid),
-      flags: JSON.parse(String(l.flags)) as string[],
-    }));
-  return {
-    id: Number(row.id),
-    accountId: Number(row.account_id),
-    ...readMessageFields(row),
-    locations,
-  };
+  return (await toMessages(db, [row]))[0] as StoredMessage;
 }
 
 export interface ListMessagesRequest {
@@ -93,9 +107,7 @@ export async function listMessages(db: Database, request: ListMessagesRequest): 
           ORDER BY date DESC, id DESC LIMIT ?`,
         [request.accountId, request.before ?? Number.MAX_SAFE_INTEGER, request.limit],
       );
-  const messages: StoredMessage[] = [];
-  for (const row of await rows) messages.push(await toMessage(db, row));
-  return messages;
+  return toMessages(db, await rows);
   });
 }
 

@@ -6,9 +6,10 @@
  * On PostgreSQL: a tsvector index (postgres-search.ts).
  */
 
-import type { Database, Queryable } from './database.js';
-import { escapeLike, checkLimit, liveCondition, toMessage, type StoredMessage } from './message-queries.js';
+import type { Database, Queryable, Row } from './database.js';
+import { escapeLike, checkLimit, liveCondition, locationsOf, toMessages, toMessageWithLocations, type StoredMessage } from './message-queries.js';
 import { searchTsvector } from './postgres-search.js';
+import { buildSnippet, SNIPPET_WORDS } from './search-snippet.js';
 import { parseSearchQuery, positiveGroups, toFtsMatch, type SearchField, type SearchTerm } from './search-query.js';
 
 export interface SearchRequest {
@@ -33,6 +34,8 @@ const DEFAULT_HIGHLIGHT = { open: '«', close: '»' };
 /** How many of the newest matches are ranked by bm25 (see searchFts). */
 export const RANK_WINDOW = 2_000;
 const FIELD_LIST: SearchField[] = ['subject', 'sender', 'recipients', 'body_text'];
+/** The indexed fields in the index's column order (FTS5 prefers earlier columns on ties). */
+const SNIPPET_FIELDS = FIELD_LIST;
 
 export async function searchMessages(db: Database, request: SearchRequest): Promise<SearchResult[]> {
   checkLimit(request.limit);
@@ -45,11 +48,10 @@ export async function searchMessages(db: Database, request: SearchRequest): Prom
 async function searchFts(db: Queryable, request: SearchRequest, terms: SearchTerm[], highlight: { open: string; close: string }): Promise<SearchResult[]> {
   const match = toFtsMatch(terms);
   if (match === null) return [];
-  // Rank first, then build snippets for the rows kept only (in one query SQLite would compute a
-  // snippet for every match before sorting). bm25 is computed for the RANK_WINDOW newest matches
-  // (FTS5 hands matches out by descending row id without sorting, so a word found in every
-  // message costs the window, not the mailbox). With one account in the database ranking needs
-  // nothing but the index; otherwise each match's message row is read for its account.
+  // 1. Rank: bm25 for the RANK_WINDOW newest matches (FTS5 hands matches out by descending row
+  //    id without sorting, so a word found in every message costs the window, not the mailbox),
+  //    sorted in SQL. With one account in the database ranking needs nothing but the index;
+  //    otherwise each match's message row is read for its account.
   const single = Number((await db.one('SELECT COUNT(*) AS n FROM accounts'))?.n ?? 0) <= 1;
   const window = single
     ? `SELECT messages_fts.rowid AS id, bm25(messages_fts, 4.0, 2.0, 1.0, 1.0) AS search_rank
@@ -59,24 +61,55 @@ async function searchFts(db: Queryable, request: SearchRequest, terms: SearchTer
          FROM messages_fts CROSS JOIN messages m ON m.id = messages_fts.rowid
         WHERE messages_fts MATCH ? AND m.account_id = ?
         ORDER BY messages_fts.rowid DESC LIMIT ${RANK_WINDOW}`;
-  // Messages expunged from every folder are left out unless asked for (see liveCondition).
-  const live = request.includeDeleted ? '' : ` WHERE ${liveCondition('w')}`;
-  const ranked = `SELECT w.id, w.search_rank FROM (${window}) w${live} ORDER BY w.search_rank, w.id DESC LIMIT ?`;
-  const rows = await db.all(
-    `WITH top AS (${ranked})
-     SELECT m.*, top.search_rank,
-            (SELECT snippet(messages_fts, -1, ?, ?, '…', 16) FROM messages_fts
-              WHERE messages_fts MATCH ? AND messages_fts.rowid = top.id) AS search_snippet
-       FROM top JOIN messages m ON m.id = top.id
-      WHERE m.account_id = ?
-      ORDER BY top.search_rank, m.id DESC`,
-    [match, request.accountId, request.limit, highlight.open, highlight.close, match, request.accountId],
-  );
+  const ranked = await db.all(`SELECT w.id, w.search_rank FROM (${window}) w ORDER BY w.search_rank, w.id DESC`, [match, request.accountId]);
+  // 2. Keep the best `limit` live ones (messages expunged from every folder are left out unless
+  //    asked for; see liveCondition), checking only as many candidates as needed, best first.
+  const kept = request.includeDeleted ? ranked.slice(0, request.limit) : await keepLive(db, ranked, request.limit);
+  if (kept.length === 0) return [];
+  // 3. Rows, locations and snippets of the kept ones only. Snippets are cut in JavaScript
+  //    (search-snippet.ts); FTS5's snippet() is asked only where that finds no term.
+  const ids = kept.map((row) => Number(row.id));
+  const rows = await db.all(`SELECT * FROM messages WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+  const byId = new Map(rows.map((row) => [Number(row.id), row]));
+  const locations = await locationsOf(db, ids);
   const results: SearchResult[] = [];
-  for (const row of rows) {
-    results.push({ ...(await toMessage(db, row)), searchSnippet: String(row.search_snippet ?? ''), rank: Number(row.search_rank) });
+  for (const { id, search_rank: rank } of kept) {
+    const row = byId.get(Number(id));
+    if (!row) continue;
+    const sources = SNIPPET_FIELDS.map((field) => ({ field, text: row[field] === null || row[field] === undefined ? '' : String(row[field]) }));
+    const snippet = buildSnippet(sources, terms, highlight) ?? (await ftsSnippet(db, match, Number(id), highlight));
+    results.push({ ...toMessageWithLocations(row, locations.get(Number(id)) ?? []), searchSnippet: snippet, rank: Number(rank) });
   }
   return results;
+}
+
+async function ftsSnippet(db: Queryable, match: string, id: number, highlight: { open: string; close: string }): Promise<string> {
+  const row = await db.one(
+    `SELECT snippet(messages_fts, -1, ?, ?, '…', ${SNIPPET_WORDS}) AS s FROM messages_fts WHERE messages_fts MATCH ? AND messages_fts.rowid = ?`,
+    [highlight.open, highlight.close, match, id],
+  );
+  return String(row?.s ?? '');
+}
+
+/** The first `limit` of `ranked` (best first) that have a live location. */
+async function keepLive(db: Queryable, ranked: Row[], limit: number): Promise<Row[]> {
+  const kept: Row[] = [];
+  for (let from = 0; from < ranked.length && kept.length < limit; ) {
+    // Usually every message is live, so one look at `limit` candidates is enough.
+    const chunk = ranked.slice(from, from + Math.max(limit, 50));
+    from += chunk.length;
+    const ids = chunk.map((row) => Number(row.id));
+    const live = new Set(
+      (
+        await db.all(
+          `SELECT DISTINCT message_row_id AS id FROM message_locations WHERE deleted_at IS NULL AND message_row_id IN (${ids.map(() => '?').join(', ')})`,
+          ids,
+        )
+      ).map((row) => Number(row.id)),
+    );
+    for (const row of chunk) if (kept.length < limit && live.has(Number(row.id))) kept.push(row);
+  }
+  return kept;
 }
 
 function likeCondition(term: SearchTerm, params: unknown[]): string {
@@ -102,12 +135,7 @@ async function searchFallback(db: Queryable, request: SearchRequest, terms: Sear
     params,
   );
   const words = groups.flat().map((term) => term.text);
-  const results: SearchResult[] = [];
-  for (const row of rows) {
-    const message = await toMessage(db, row);
-    results.push({ ...message, searchSnippet: cutSnippet(message, words, highlight), rank: 0 });
-  }
-  return results;
+  return (await toMessages(db, rows)).map((message) => ({ ...message, searchSnippet: cutSnippet(message, words, highlight), rank: 0 }));
 }
 
 /** Around the first matched word of the subject or body: about 100 characters, matches marked. */

@@ -6,11 +6,10 @@
  * first match with the highlight markers. `rank` is the negated ts_rank (lower is better, as bm25).
  */
 
-import { liveCondition } from './message-queries.js';
+import { liveCondition, toMessages } from './message-queries.js';
 import { searchWords } from './engine/postgres-dialect.js';
-import type { Queryable } from './database.js';
+import type { Queryable, Row } from './database.js';
 import { cutSnippet, type SearchRequest, type SearchResult } from './message-search.js';
-import { toMessage } from './message-queries.js';
 import { positiveGroups, type SearchField, type SearchTerm } from './search-query.js';
 
 const WEIGHT: Record<SearchField, string> = { subject: 'A', sender: 'B', recipients: 'C', body_text: 'D' };
@@ -61,10 +60,6 @@ export async function searchTsvector(
     [query, request.accountId, request.limit],
   );
   const words = positiveGroups(terms).flat().flatMap((term) => searchWords(term.text));
-  const results: SearchResult[] = [];
-  for (const row of rows) {
-    const message = await toMessage(db, row);
-    results.push({ ...message, searchSnippet: cutSnippet(message, words, highlight), rank: Number(row.search_rank) });
-  }
-  return results;
+  const messages = await toMessages(db, rows);
+  return messages.map((message, i) => ({ ...message, searchSnippet: cutSnippet(message, words, highlight), rank: Number((rows[i] as Row).search_rank) }));
 }

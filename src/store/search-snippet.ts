@@ -1,0 +1,180 @@
+/**
+ * The highlighted snippet of a full-text search hit, built in JavaScript from the row's text
+ * (FTS5's own snippet() re-tokenizes every column inside WebAssembly and cost ~0.8 ms a row, most
+ * of a search). Words are found the way the index's tokenizer (`unicode61 remove_diacritics 2`)
+ * finds them: runs of letters and digits, compared without case and diacritics; a term is a word,
+ * a prefix (`inv*`) or a phrase of consecutive words, limited to its field when it names one.
+ * The snippet is the window of SNIPPET_WORDS words with the most distinct terms (then the most
+ * matches) over the four indexed fields, earlier fields winning ties; matches are wrapped in the
+ * highlight markers, and `…` marks text cut off on either side. It only decides what is shown:
+ * which messages match is the index's business.
+ */
+
+import type { SearchField, SearchTerm } from './search-query.js';
+
+export const SNIPPET_WORDS = 16;
+const ELLIPSIS = '…';
+
+interface Word {
+  start: number;
+  end: number;
+}
+
+/** One field's text and which field it is, in the index's column order. */
+export interface SnippetSource {
+  field: SearchField;
+  text: string;
+}
+
+/** Lower case without diacritics, as the tokenizer compares words. */
+export function foldWord(word: string): string {
+  return /^[\u0000-\u007f]*$/.test(word) ? word.toLowerCase() : word.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+const WORD_CHAR = /[\p{L}\p{N}\p{Co}]/u;
+const nonAsciiWordChar = new Map<number, boolean>();
+function isWordChar(code: number): boolean {
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+  // Surrogate halves: the pair is a word character when its code point is (letters outside the
+  // BMP); a lone half is not. Decided per half, which is exact for well-formed text.
+  if (code >= 0xd800 && code <= 0xdfff) return true;
+  let known = nonAsciiWordChar.get(code);
+  if (known === undefined) {
+    known = WORD_CHAR.test(String.fromCharCode(code));
+    if (nonAsciiWordChar.size < 65_536) nonAsciiWordChar.set(code, known);
+  }
+  return known;
+}
+
+/** Word boundaries by one scan of the char codes (no regular expression per word: a body of
+ * 8 KiB has ~1,500 words). */
+function wordsOf(text: string): Word[] {
+  const words: Word[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const word = i < text.length && isWordChar(text.charCodeAt(i));
+    if (word && start < 0) start = i;
+    else if (!word && start >= 0) {
+      words.push({ start, end: i });
+      start = -1;
+    }
+  }
+  return words;
+}
+
+interface Pattern {
+  /** Index of the positive term (distinct terms are counted per window). */
+  term: number;
+  words: string[];
+  prefix: boolean;
+  field: SearchField | null;
+}
+
+function patternsOf(terms: SearchTerm[]): Pattern[] {
+  const patterns: Pattern[] = [];
+  terms.forEach((term, index) => {
+    if (term.negated) return;
+    const words = wordsOf(term.text).map(({ start, end }) => foldWord(term.text.slice(start, end)));
+    if (words.length > 0) patterns.push({ term: index, words, prefix: term.prefix, field: term.field });
+  });
+  return patterns;
+}
+
+/** A match: [first word, last word, term index]. */
+type Match = [number, number, number];
+
+/** Matches in one field, in order of first word. A word is folded only when its first
+ * character could start a term (ASCII letters are compared lower-cased; any other first
+ * character may fold to one). */
+function matchesIn(text: string, words: Word[], field: SearchField, patterns: Pattern[], firstChars: Set<number>): Match[] {
+  const matches: Match[] = [];
+  const folded = new Map<number, string>();
+  const foldedAt = (index: number): string => {
+    let word = folded.get(index);
+    if (word === undefined) {
+      const { start, end } = words[index] as Word;
+      word = foldWord(text.slice(start, end));
+      folded.set(index, word);
+    }
+    return word;
+  };
+  for (let at = 0; at < words.length; at++) {
+    const code = text.charCodeAt((words[at] as Word).start);
+    if (code < 128 && !firstChars.has(code | 0x20)) continue;
+    for (const pattern of patterns) {
+      if (pattern.field !== null && pattern.field !== field) continue;
+      const n = pattern.words.length;
+      if (at + n > words.length) continue;
+      let ok = true;
+      for (let k = 0; k < n && ok; k++) {
+        const word = foldedAt(at + k);
+        const wanted = pattern.words[k] as string;
+        ok = k === n - 1 && pattern.prefix ? word.startsWith(wanted) : word === wanted;
+      }
+      if (ok) {
+        matches.push([at, at + n - 1, pattern.term]);
+        break;
+      }
+    }
+  }
+  return matches;
+}
+
+/** The snippet for one hit, or null when no term is found in the text given (then the caller
+ * shows the message's plain snippet). */
+export function buildSnippet(sources: SnippetSource[], terms: SearchTerm[], highlight: { open: string; close: string }): string | null {
+  const patterns = patternsOf(terms);
+  if (patterns.length === 0) return null;
+  // First characters (ASCII, lower case) a matching word can start with; non-ASCII ones are
+  // always checked.
+  const firstChars = new Set(patterns.map((pattern) => (pattern.words[0] as string).charCodeAt(0)).filter((code) => code < 128));
+  let best: { score: [number, number]; source: SnippetSource; words: Word[]; matches: Match[]; first: number } | null = null;
+  for (const source of sources) {
+    const words = wordsOf(source.text);
+    const matches = matchesIn(source.text, words, source.field, patterns, firstChars);
+    if (matches.length === 0) continue;
+    // Windows start at a match (or earlier, so a match near the end still shows context); their
+    // start only moves forward, so one pass with two ends keeps this linear.
+    const counts = new Map<number, number>();
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < matches.length; i++) {
+      const first = Math.max(0, Math.min((matches[i] as Match)[0], words.length - SNIPPET_WORDS));
+      while (hi < matches.length && (matches[hi] as Match)[1] < first + SNIPPET_WORDS) {
+        const term = (matches[hi] as Match)[2];
+        counts.set(term, (counts.get(term) ?? 0) + 1);
+        hi++;
+      }
+      while (lo < hi && (matches[lo] as Match)[0] < first) {
+        const term = (matches[lo] as Match)[2];
+        const left = (counts.get(term) ?? 1) - 1;
+        if (left === 0) counts.delete(term);
+        else counts.set(term, left);
+        lo++;
+      }
+      const score: [number, number] = [counts.size, hi - lo];
+      if (!best || score[0] > best.score[0] || (score[0] === best.score[0] && score[1] > best.score[1])) {
+        best = { score, source, words, matches: matches.slice(lo, hi), first };
+      }
+    }
+  }
+  if (!best) return null;
+  const { source, words, matches, first } = best;
+  const last = Math.min(words.length, first + SNIPPET_WORDS) - 1;
+  const text = source.text;
+  let out = first > 0 ? ELLIPSIS : '';
+  // From the start of the text when the window starts at its first word, to its end when it
+  // ends at its last (so punctuation there is kept), as FTS5 does.
+  let cursor = first === 0 ? 0 : (words[first] as Word).start;
+  for (const [from, to] of matches) {
+    const start = (words[from] as Word).start;
+    const end = (words[Math.min(to, last)] as Word).end;
+    if (start < cursor) continue;
+    out += text.slice(cursor, start) + highlight.open + text.slice(start, end) + highlight.close;
+    cursor = end;
+  }
+  const end = last === words.length - 1 ? text.length : (words[last] as Word).end;
+  out += text.slice(cursor, Math.max(cursor, end));
+  if (last < words.length - 1) out += ELLIPSIS;
+  return out.replace(/\s+/g, ' ').trim();
+}
