@@ -436,7 +436,9 @@ describe('sync service on in-memory servers', () => {
     // account is left alone until then.
     [50, 100, 200].forEach((delay, i) => {
       const waited = (log.errors[i]?.retryAt ?? 0) - (setupFailedAt[i] ?? 0);
-      assert.ok(waited > delay - 30 && waited <= delay, `setup retry ${i + 1} after ${waited} ms, not ${delay}`);
+      // Both ends are read in one synchronous run (the error event); a stall there (GC, a loaded
+      // machine) only shortens `waited`, hence the wide lower bound, still above the previous delay.
+      assert.ok(waited > delay / 2 && waited <= delay, `setup retry ${i + 1} after ${waited} ms, not ${delay}`);
       if (i > 0) assert.ok((setupFailedAt[i] ?? 0) >= (log.errors[i - 1]?.retryAt ?? 0) - 2, `attempt ${i + 1} waited for the backoff`);
     });
     assert.deepEqual(accountStates(log, 'e').slice(0, 4), ['starting->backoff', 'backoff->backoff', 'backoff->backoff', 'backoff->watching']);
