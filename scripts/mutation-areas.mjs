@@ -33,7 +33,7 @@ export const areas = {
     mutate: ['src/sync/**/*.ts', '!src/sync/providers.ts'],
     tests: [
       'unit/sync-folder', 'unit/sync-guarantees', 'unit/sync-backfill', 'property/sync-convergence', 'unit/runner', 'unit/email-plugin',
-      'unit/folder-lifecycle', 'unit/folder-names', 'unit/service-config', 'unit/service-parts', 'unit/work-queue',
+      'unit/folder-lifecycle', 'unit/folder-names', 'unit/service-config', 'unit/service-parts', 'unit/sync-service', 'unit/work-queue',
     ],
   },
   // The store, in two halves that each finish in one sitting on a 2-core machine (`store` runs

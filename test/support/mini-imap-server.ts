@@ -1,9 +1,12 @@
 /**
- * A tiny IMAP4rev1 server (no CONDSTORE, no extensions) over the scripted in-memory transport:
- * LOGIN, CAPABILITY, LIST, EXAMINE, UID FETCH (UID / FLAGS / INTERNALDATE / RFC822.SIZE /
- * BODY.PEEK[]) and UID SEARCH UID on a set of mailboxes held in memory. Enough for the real
- * client, session adapter and EmailPlugin to sync several folders without sockets. A mailbox
- * can be made to refuse EXAMINE. Test-only.
+ * A tiny IMAP4rev1 server (no CONDSTORE; IDLE only when asked for) over the scripted in-memory
+ * transport: LOGIN, CAPABILITY, LIST (with a mailbox's RFC 6154 special-use attribute), EXAMINE,
+ * UID FETCH (UID / FLAGS / INTERNALDATE / RFC822.SIZE / BODY.PEEK[]), UID SEARCH UID and, with
+ * `idle: true`, IDLE (RFC 2177: `+ idling`, `* N EXISTS` pushed when `deliver` adds a message
+ * to the idled mailbox, ended by DONE) on a set of mailboxes held in memory. Enough for the real
+ * client, session adapter, EmailPlugin and sync service to sync several folders without
+ * sockets. A mailbox can be made to refuse EXAMINE, or to leave message-body FETCHes
+ * unanswered. Test-only.
  */
 
 import { basicAnswer, createScriptedServer, type ScriptedCommand, type ScriptedServer } from './scripted-server.js';
@@ -23,6 +26,10 @@ export interface MiniMailbox {
   noselect?: boolean;
   /** EXAMINE answers NO with this text. */
   refuse?: string;
+  /** RFC 6154 special-use attribute in LIST, e.g. `\Sent`. */
+  specialUse?: string;
+  /** UID FETCH of message bodies (BODY.PEEK[]) gets no answer at all (a stalled server). */
+  stallBodies?: boolean;
 }
 
 export interface MiniServerState {
@@ -43,9 +50,14 @@ export function addMailbox(state: MiniServerState, name: string, options: Partia
   return mailbox;
 }
 
+/** Connections in IDLE on a mailbox, told about every delivery to it. */
+const idlers = new WeakMap<MiniMailbox, Set<() => void>>();
+
+/** Adds a message (next UID); connections idling on the mailbox get `* N EXISTS`. */
 export function deliver(mailbox: MiniMailbox, raw: Uint8Array, flags: string[] = []): number {
   const uid = mailbox.uidNext++;
   mailbox.messages.push({ uid, raw, flags });
+  for (const notify of idlers.get(mailbox) ?? []) notify();
   return uid;
 }
 
@@ -66,26 +78,45 @@ function matchUidSet(set: string, uids: number[]): number[] {
 const unquote = (text: string): string => (text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1).replace(/\\(.)/g, '$1') : text);
 
 /** A connection factory for `connectTransport`: each call opens a new connection to `state`. */
-export function miniServerConnector(state: MiniServerState, options: { user?: string; password?: string } = {}) {
+export function miniServerConnector(state: MiniServerState, options: { user?: string; password?: string; idle?: boolean } = {}) {
   const servers: ScriptedServer[] = [];
+  const capabilities = options.idle === true ? 'IMAP4rev1 IDLE' : 'IMAP4rev1';
   const connect = async () => {
     state.connections++;
     let selected: MiniMailbox | null = null;
+    let idling: { tag: string; mailbox: MiniMailbox; notify: () => void } | null = null;
+    const endIdle = (): void => {
+      if (idling) idlers.get(idling.mailbox)?.delete(idling.notify);
+    };
     const server = createScriptedServer({
-      greeting: '* OK [CAPABILITY IMAP4rev1] mini ready',
+      greeting: `* OK [CAPABILITY ${capabilities}] mini ready`,
       answer(command: ScriptedCommand) {
         state.commands.push(command.text.replace(/^(\S+ LOGIN) .*/, '$1 ***'));
-        const basic = basicAnswer(command, 'IMAP4rev1');
+        if (idling) {
+          const { tag } = idling;
+          endIdle();
+          idling = null;
+          return command.text === 'DONE' ? `${tag} OK idle done\r\n` : `${tag} BAD expected DONE\r\n`;
+        }
+        const basic = basicAnswer(command, capabilities);
         if (basic !== null) return basic;
         const { tag, text } = command;
         const rest = text.slice(tag.length + 1);
         const login = /^LOGIN (\S+) (\S+)$/i.exec(rest);
         if (login) {
           const ok = (options.user === undefined || unquote(login[1] as string) === options.user) && (options.password === undefined || unquote(login[2] as string) === options.password);
-          return ok ? `${tag} OK [CAPABILITY IMAP4rev1] logged in\r\n` : `${tag} NO [AUTHENTICATIONFAILED] wrong\r\n`;
+          return ok ? `${tag} OK [CAPABILITY ${capabilities}] logged in\r\n` : `${tag} NO [AUTHENTICATIONFAILED] wrong\r\n`;
+        }
+        if (/^IDLE$/i.test(rest) && options.idle === true && selected) {
+          const mailbox: MiniMailbox = selected;
+          const notify = (): void => server.send(`* ${mailbox.messages.length} EXISTS\r\n`);
+          idling = { tag, mailbox, notify };
+          if (!idlers.has(mailbox)) idlers.set(mailbox, new Set());
+          idlers.get(mailbox)?.add(notify);
+          return '+ idling\r\n';
         }
         if (/^LIST /i.test(rest)) {
-          const lines = [...state.mailboxes.values()].map((m) => `* LIST (${m.noselect ? '\\Noselect' : '\\HasNoChildren'}) "/" "${m.name}"\r\n`);
+          const lines = [...state.mailboxes.values()].map((m) => `* LIST (${m.noselect ? '\\Noselect' : '\\HasNoChildren'}${m.specialUse ? ` ${m.specialUse}` : ''}) "/" "${m.name}"\r\n`);
           return `${lines.join('')}${tag} OK listed\r\n`;
         }
         const examine = /^(?:EXAMINE|SELECT) (.+)$/i.exec(rest);
@@ -104,6 +135,7 @@ export function miniServerConnector(state: MiniServerState, options: { user?: st
           const box: MiniMailbox = selected;
           const items = (fetch[2] as string).toUpperCase();
           const uids = matchUidSet(fetch[1] as string, box.messages.map((m) => m.uid));
+          if (box.stallBodies && items.includes('BODY.PEEK[]') && uids.length > 0) return '';
           let out = '';
           for (const uid of uids) {
             const seq = box.messages.findIndex((m) => m.uid === uid) + 1;

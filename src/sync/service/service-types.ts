@@ -172,7 +172,7 @@ export interface SyncService {
   start(): Promise<void>;
   /** Stops the service: lets in-flight sync calls finish within `stopGraceMs`, then aborts them, closes every connection, saves the store and ends every `changes()` iterator. Does nothing if not running. */
   stop(): Promise<void>;
-  /** Applies a new configuration without a restart: accounts whose settings (secrets included) changed or that are gone are stopped, new or changed ones are started; the schedule is replaced (unset fields take their defaults). Throws a ConfigError for invalid connection settings. */
+  /** Applies a new configuration without a restart: accounts whose settings (secrets included) changed or that are gone are stopped, new or changed ones are started (a changed account's backoff is forgotten); the schedule is replaced (unset fields take their defaults). On a service that is not running it only replaces what the next `start()` runs. Throws a ConfigError, changing nothing, for a duplicate account name or invalid connection settings. */
   reload(config: { accounts: ServiceAccount[]; schedule?: Partial<ServiceSchedule> }): Promise<void>;
   /** Subscribes `listener` to an event; returns a function that unsubscribes it. A listener that throws is logged, never propagated. */
   on<E extends keyof ServiceEvents>(event: E, listener: (data: ServiceEvents[E]) => void): () => void;

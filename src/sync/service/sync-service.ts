@@ -114,7 +114,6 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         for (const folder of folders) await store.ensureFolder(accountId, folder);
         await store.saveIfDirty();
       }
-      if (account.removed) return;
       if (folders.length === 0) logger.warn?.({ event: 'no_folders', account: account.config.name }, `${account.config.name}: no folder to sync`);
       let blocked: RunnerJobState | null = null;
       for (const folder of folders) {
@@ -128,6 +127,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         }
         account.jobs.set(folder, { folder, dirty: true, trigger: 'start', running: false, lastOkAt: 0, remaining: null, lastError: null });
       }
+      // Stopped or removed meanwhile (after the last await): no IDLE connection, no state change.
+      if (account.removed) return;
       account.setupFailures = 0;
       account.resolvedAt = Date.now();
       if (blocked) {
@@ -218,6 +219,10 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       if (schedule.idle && account.watchers.size === 0) startWatchers(account); // e.g. after an AUTH wait
       for (const job of account.jobs.values()) {
         if (job.running) continue;
+        // Still in its backoff window: the runner would only skip it, and a dirty job would be
+        // picked again at once (a busy loop until the window ends); planWakeUp wakes us then.
+        const backoff = account.accountId === null ? undefined : runnerStates.get(jobKey({ accountId: account.accountId, folder: job.folder }));
+        if (backoff && backoff.nextAllowedAt * 1000 > now) continue;
         if (job.dirty || now >= job.lastOkAt + schedule.intervalSeconds * 1000) {
           if (!job.dirty) job.trigger = 'poll';
           due.push({ account, job });
@@ -334,6 +339,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       if (running) return;
       stopController = new AbortController();
       stopping = false;
+      accounts.clear(); // what an earlier start() that threw a ConfigError had added
       for (const account of configured) addAccount(account);
       running = true;
       wake = startWakeDetector((sleptMs) => {
@@ -369,18 +375,36 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       events.closeAll();
     },
     async reload(config) {
+      // Everything is checked first: a rejected configuration leaves the current one in place.
+      const wanted = new Map<string, ServiceAccount>();
+      for (const account of config.accounts) {
+        if (wanted.has(account.name)) throw new ConfigError(`account name '${account.name}' is used twice`);
+        resolveAccount(account);
+        wanted.set(account.name, account);
+      }
       schedule = { ...DEFAULT_SCHEDULE, ...config.schedule };
       configured = config.accounts;
-      const wanted = new Map(config.accounts.map((a) => [a.name, a]));
-      for (const account of config.accounts) resolveAccount(account);
-      for (const [name, account] of [...accounts]) {
-        const next = wanted.get(name);
-        if (next && fingerprint(next) === account.fingerprint) continue;
-        accounts.delete(name);
-        await tearDown(account);
-        setState(account, 'stopped');
+      // Not running: start() sets the accounts up from `configured`.
+      if (running) {
+        for (const [name, account] of [...accounts]) {
+          const next = wanted.get(name);
+          if (next && fingerprint(next) === account.fingerprint) continue;
+          accounts.delete(name);
+          await tearDown(account);
+          setState(account, 'stopped');
+          // Changed settings (a corrected password, say) are tried now, not after the backoff
+          // that the old ones earned (which the store would otherwise impose on the new runtime).
+          if (next && account.accountId !== null) {
+            for (const job of account.jobs.values()) {
+              const key = jobKey({ accountId: account.accountId, folder: job.folder });
+              const state = runnerStates.get(key);
+              if (state && state.nextAllowedAt > 0) putRunnerState(key, { ...state, nextAllowedAt: 0 });
+            }
+          }
+        }
+        await Promise.allSettled([...pendingWrites]);
+        for (const account of config.accounts) if (!accounts.has(account.name)) addAccount(account);
       }
-      for (const account of config.accounts) if (!accounts.has(account.name)) addAccount(account);
       logger.info?.({ event: 'reloaded', accounts: config.accounts.length }, 'configuration reloaded');
       kick();
     },
