@@ -15,9 +15,11 @@ import type { SearchField, SearchTerm } from './search-query.js';
 export const SNIPPET_WORDS = 16;
 const ELLIPSIS = '…';
 
-interface Word {
-  start: number;
-  end: number;
+/** The words of a text: where each starts and ends, and whether it is all ASCII. */
+interface Words {
+  starts: number[];
+  ends: number[];
+  ascii: boolean[];
 }
 
 /** One field's text and which field it is, in the index's column order. */
@@ -32,6 +34,7 @@ export function foldWord(word: string): string {
 }
 
 const WORD_CHAR = /[\p{L}\p{N}\p{Co}]/u;
+const NON_ASCII = /[^\u0000-\u007f]/;
 const nonAsciiWordChar = new Map<number, boolean>();
 function isWordChar(code: number): boolean {
   if (code < 128) return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
@@ -46,16 +49,25 @@ function isWordChar(code: number): boolean {
   return known;
 }
 
-/** Word boundaries by one scan of the char codes (no regular expression per word: a body of
- * 8 KiB has ~1,500 words). */
-function wordsOf(text: string): Word[] {
-  const words: Word[] = [];
+/** Word boundaries by one scan of the char codes (no regular expression or object per word: a
+ * body of 8 KiB has ~1,500 words), and whether each word is all ASCII. */
+function wordsOf(text: string): Words {
+  const words: Words = { starts: [], ends: [], ascii: [] };
   let start = -1;
+  let ascii = true;
   for (let i = 0; i <= text.length; i++) {
-    const word = i < text.length && isWordChar(text.charCodeAt(i));
-    if (word && start < 0) start = i;
-    else if (!word && start >= 0) {
-      words.push({ start, end: i });
+    const code = i < text.length ? text.charCodeAt(i) : 32;
+    const word = isWordChar(code);
+    if (word) {
+      if (start < 0) {
+        start = i;
+        ascii = true;
+      }
+      if (code >= 128) ascii = false;
+    } else if (start >= 0) {
+      words.starts.push(start);
+      words.ends.push(i);
+      words.ascii.push(ascii);
       start = -1;
     }
   }
@@ -74,7 +86,8 @@ function patternsOf(terms: SearchTerm[]): Pattern[] {
   const patterns: Pattern[] = [];
   terms.forEach((term, index) => {
     if (term.negated) return;
-    const words = wordsOf(term.text).map(({ start, end }) => foldWord(term.text.slice(start, end)));
+    const found = wordsOf(term.text);
+    const words = found.starts.map((start, i) => foldWord(term.text.slice(start, found.ends[i])));
     if (words.length > 0) patterns.push({ term: index, words, prefix: term.prefix, field: term.field });
   });
   return patterns;
@@ -83,34 +96,33 @@ function patternsOf(terms: SearchTerm[]): Pattern[] {
 /** A match: [first word, last word, term index]. */
 type Match = [number, number, number];
 
-/** Matches in one field, in order of first word. A word is folded only when its first
- * character could start a term (ASCII letters are compared lower-cased; any other first
- * character may fold to one). */
-function matchesIn(text: string, words: Word[], field: SearchField, patterns: Pattern[], firstChars: Set<number>): Match[] {
+/** Matches in one field, in order of first word. An ASCII word is compared in place in the
+ * lower-cased text (no copy); any other word is folded first. Words whose first character cannot
+ * start a term are skipped at once. */
+function matchesIn(text: string, lower: string, words: Words, field: SearchField, patterns: Pattern[], firstChars: Set<number>): Match[] {
   const matches: Match[] = [];
-  const folded = new Map<number, string>();
-  const foldedAt = (index: number): string => {
-    let word = folded.get(index);
-    if (word === undefined) {
-      const { start, end } = words[index] as Word;
-      word = foldWord(text.slice(start, end));
-      folded.set(index, word);
+  // Lower-casing kept every offset (true unless the text has characters like İ): compare there.
+  const inPlace = lower.length === text.length;
+  const { starts, ends, ascii } = words;
+  const wordIs = (index: number, wanted: string, prefix: boolean): boolean => {
+    const start = starts[index] as number;
+    const length = (ends[index] as number) - start;
+    if (inPlace && ascii[index]) {
+      return (prefix ? length >= wanted.length : length === wanted.length) && lower.startsWith(wanted, start);
     }
-    return word;
+    const word = foldWord(text.slice(start, start + length));
+    return prefix ? word.startsWith(wanted) : word === wanted;
   };
-  for (let at = 0; at < words.length; at++) {
-    const code = text.charCodeAt((words[at] as Word).start);
+  const count = starts.length;
+  for (let at = 0; at < count; at++) {
+    const code = text.charCodeAt(starts[at] as number);
     if (code < 128 && !firstChars.has(code | 0x20)) continue;
     for (const pattern of patterns) {
       if (pattern.field !== null && pattern.field !== field) continue;
       const n = pattern.words.length;
-      if (at + n > words.length) continue;
+      if (at + n > count) continue;
       let ok = true;
-      for (let k = 0; k < n && ok; k++) {
-        const word = foldedAt(at + k);
-        const wanted = pattern.words[k] as string;
-        ok = k === n - 1 && pattern.prefix ? word.startsWith(wanted) : word === wanted;
-      }
+      for (let k = 0; k < n && ok; k++) ok = wordIs(at + k, pattern.words[k] as string, k === n - 1 && pattern.prefix);
       if (ok) {
         matches.push([at, at + n - 1, pattern.term]);
         break;
@@ -128,10 +140,16 @@ export function buildSnippet(sources: SnippetSource[], terms: SearchTerm[], high
   // First characters (ASCII, lower case) a matching word can start with; non-ASCII ones are
   // always checked.
   const firstChars = new Set(patterns.map((pattern) => (pattern.words[0] as string).charCodeAt(0)).filter((code) => code < 128));
-  let best: { score: [number, number]; source: SnippetSource; words: Word[]; matches: Match[]; first: number } | null = null;
+  let best: { score: [number, number]; source: SnippetSource; words: Words; matches: Match[]; first: number } | null = null;
   for (const source of sources) {
+    const applicable = patterns.filter((pattern) => pattern.field === null || pattern.field === source.field);
+    if (applicable.length === 0 || source.text === '') continue;
+    const lower = source.text.toLowerCase();
+    // ASCII text holds a term only if it holds the term's first word as it is (nothing to fold):
+    // a field without any is not even split into words.
+    if (!NON_ASCII.test(source.text) && !applicable.some((pattern) => lower.includes(pattern.words[0] as string))) continue;
     const words = wordsOf(source.text);
-    const matches = matchesIn(source.text, words, source.field, patterns, firstChars);
+    const matches = matchesIn(source.text, lower, words, source.field, applicable, firstChars);
     if (matches.length === 0) continue;
     // Windows start at a match (or earlier, so a match near the end still shows context); their
     // start only moves forward, so one pass with two ends keeps this linear.
@@ -139,7 +157,7 @@ export function buildSnippet(sources: SnippetSource[], terms: SearchTerm[], high
     let lo = 0;
     let hi = 0;
     for (let i = 0; i < matches.length; i++) {
-      const first = Math.max(0, Math.min((matches[i] as Match)[0], words.length - SNIPPET_WORDS));
+      const first = Math.max(0, Math.min((matches[i] as Match)[0], words.starts.length - SNIPPET_WORDS));
       while (hi < matches.length && (matches[hi] as Match)[1] < first + SNIPPET_WORDS) {
         const term = (matches[hi] as Match)[2];
         counts.set(term, (counts.get(term) ?? 0) + 1);
@@ -160,21 +178,23 @@ export function buildSnippet(sources: SnippetSource[], terms: SearchTerm[], high
   }
   if (!best) return null;
   const { source, words, matches, first } = best;
-  const last = Math.min(words.length, first + SNIPPET_WORDS) - 1;
+  const { starts, ends } = words;
+  const count = starts.length;
+  const last = Math.min(count, first + SNIPPET_WORDS) - 1;
   const text = source.text;
   let out = first > 0 ? ELLIPSIS : '';
   // From the start of the text when the window starts at its first word, to its end when it
   // ends at its last (so punctuation there is kept), as FTS5 does.
-  let cursor = first === 0 ? 0 : (words[first] as Word).start;
+  let cursor = first === 0 ? 0 : (starts[first] as number);
   for (const [from, to] of matches) {
-    const start = (words[from] as Word).start;
-    const end = (words[Math.min(to, last)] as Word).end;
+    const start = starts[from] as number;
+    const end = ends[Math.min(to, last)] as number;
     if (start < cursor) continue;
     out += text.slice(cursor, start) + highlight.open + text.slice(start, end) + highlight.close;
     cursor = end;
   }
-  const end = last === words.length - 1 ? text.length : (words[last] as Word).end;
+  const end = last === count - 1 ? text.length : (ends[last] as number);
   out += text.slice(cursor, Math.max(cursor, end));
-  if (last < words.length - 1) out += ELLIPSIS;
+  if (last < count - 1) out += ELLIPSIS;
   return out.replace(/\s+/g, ' ').trim();
 }
