@@ -6,7 +6,7 @@
  */
 
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, rootCertificates, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
 import { constants as zlibConstants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib';
 import { AbortedError, NetworkError, TimeoutError, TlsError, type PrxError } from '../../errors.js';
 import type { ConnectOptions, TlsOptions, Transport, TransportHandlers } from './types.js';
@@ -40,16 +40,40 @@ function caList(tls: TlsOptions | undefined): Array<string | Buffer> | undefined
   return [...rootCertificates, ...extra];
 }
 
+const MIN_TLS_VERSION = 'TLSv1.2' as const;
+/** Most distinct CA sets whose TLS contexts are kept (a process has a handful). */
+export const SECURE_CONTEXT_CACHE_SIZE = 16;
+const secureContexts = new Map<string, SecureContext>();
+
+/**
+ * The TLS context for these options, shared by every connection with the same extra CAs. Left to
+ * `tls.connect`, each connection would build its own from the ~140 public roots plus the extra CA:
+ * ~1 MB of native memory and the parsing time per connection (100 accounts: ~100 MB). Only the
+ * trusted certificates and the minimum version live in the context; the name check and
+ * `rejectUnauthorized` stay per connection.
+ */
+export function secureContextFor(tls: TlsOptions | undefined): SecureContext {
+  const ca = caList(tls);
+  const key = ca === undefined ? '' : ca.slice(rootCertificates.length).map((item) => (typeof item === 'string' ? item : item.toString('base64'))).join('\n--\n');
+  let context = secureContexts.get(key);
+  if (!context) {
+    context = createSecureContext({ ...(ca ? { ca } : {}), minVersion: MIN_TLS_VERSION });
+    if (secureContexts.size >= SECURE_CONTEXT_CACHE_SIZE) secureContexts.delete(secureContexts.keys().next().value as string);
+    secureContexts.set(key, context);
+  }
+  return context;
+}
+
 function tlsOptions(options: ConnectOptions) {
   const servername = options.tls?.servername ?? options.host;
   return {
     host: options.host,
     port: options.port,
-    ca: caList(options.tls),
+    secureContext: secureContextFor(options.tls),
     ...(isIP(servername) ? {} : { servername }),
     // Hostname checks use the configured name, also for IP literals (which must be in the SAN).
     rejectUnauthorized: true,
-    minVersion: 'TLSv1.2' as const,
+    minVersion: MIN_TLS_VERSION,
   };
 }
 
