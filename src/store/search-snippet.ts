@@ -36,40 +36,49 @@ export function foldWord(word: string): string {
 const WORD_CHAR = /[\p{L}\p{N}\p{Co}]/u;
 const NON_ASCII = /[^\u0000-\u007f]/;
 const nonAsciiWordChar = new Map<number, boolean>();
-function isWordChar(code: number): boolean {
-  if (code < 128) return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
-  // Surrogate halves: the pair is a word character when its code point is (letters outside the
-  // BMP); a lone half is not. Decided per half, which is exact for well-formed text.
-  if (code >= 0xd800 && code <= 0xdfff) return true;
-  let known = nonAsciiWordChar.get(code);
+/** Whether a code point is a word character (letter, digit or private use), as for the index. */
+function isWordPoint(point: number): boolean {
+  if (point < 128) return (point >= 48 && point <= 57) || (point >= 97 && point <= 122) || (point >= 65 && point <= 90);
+  let known = nonAsciiWordChar.get(point);
   if (known === undefined) {
-    known = WORD_CHAR.test(String.fromCharCode(code));
-    if (nonAsciiWordChar.size < 65_536) nonAsciiWordChar.set(code, known);
+    known = WORD_CHAR.test(String.fromCodePoint(point));
+    if (nonAsciiWordChar.size < 65_536) nonAsciiWordChar.set(point, known);
   }
   return known;
 }
 
-/** Word boundaries by one scan of the char codes (no regular expression or object per word: a
- * body of 8 KiB has ~1,500 words), and whether each word is all ASCII. */
+/** Word boundaries by one scan of the text (no regular expression or object per word: a body of
+ * 8 KiB has ~1,500 words), and whether each word is all ASCII. A surrogate pair is one code point
+ * (letters outside the BMP are word characters, emoji are not); a lone surrogate is not a word
+ * character. */
 function wordsOf(text: string): Words {
   const words: Words = { starts: [], ends: [], ascii: [] };
   let start = -1;
   let ascii = true;
-  for (let i = 0; i <= text.length; i++) {
-    const code = i < text.length ? text.charCodeAt(i) : 32;
-    const word = isWordChar(code);
+  for (let i = 0; i <= text.length; ) {
+    let point = i < text.length ? text.charCodeAt(i) : 32;
+    let units = 1;
+    if (point >= 0xd800 && point <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        point = 0x10000 + ((point - 0xd800) << 10) + (low - 0xdc00);
+        units = 2;
+      }
+    }
+    const word = point >= 0xd800 && point <= 0xdfff ? false : isWordPoint(point);
     if (word) {
       if (start < 0) {
         start = i;
         ascii = true;
       }
-      if (code >= 128) ascii = false;
+      if (point >= 128) ascii = false;
     } else if (start >= 0) {
       words.starts.push(start);
       words.ends.push(i);
       words.ascii.push(ascii);
       start = -1;
     }
+    i += units;
   }
   return words;
 }

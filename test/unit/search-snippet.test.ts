@@ -72,6 +72,12 @@ describe('search snippet', () => {
     assert.ok(got.endsWith('[target]'));
   });
 
+  test('characters outside the BMP: letters are part of words, emoji separate them', () => {
+    assert.equal(snippet('party', fields('', 'party🎉time and party')), '[party]🎉time and [party]');
+    assert.equal(snippet('𝒜bc', fields('', 'say 𝒜bc now')), 'say [𝒜bc] now');
+    assert.equal(snippet('x', fields('', 'a\ud800x b')), 'a\ud800[x] b', 'a lone surrogate separates words');
+  });
+
   test('no term found in the text (the index found it by rules this does not follow): null', () => {
     assert.equal(snippet('zebra', fields('a', 'b')), null);
   });
