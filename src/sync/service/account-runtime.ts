@@ -143,3 +143,17 @@ export async function probe(client: ImapClient): Promise<void> {
     clearTimeout(timeout);
   }
 }
+
+/** The runner states of an account's jobs with their backoff lifted (`nextAllowedAt` 0): what a
+ * restarted account with changed settings (a corrected password, say) starts from, instead of
+ * the wait its old settings earned. */
+export function liftedBackoffs(account: AccountRuntime, runnerStates: RunnerStates): Array<[string, RunnerJobState]> {
+  if (account.accountId === null) return [];
+  const lifted: Array<[string, RunnerJobState]> = [];
+  for (const job of account.jobs.values()) {
+    const key = jobKey({ accountId: account.accountId, folder: job.folder });
+    const state = runnerStates.get(key);
+    if (state && state.nextAllowedAt > 0) lifted.push([key, { ...state, nextAllowedAt: 0 }]);
+  }
+  return lifted;
+}

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../errors.js';
+import { resolveAccount } from '../email-plugin.js';
 import type { ServiceAccountConfig } from './config.js';
 import { resolveSecret } from './secrets.js';
 import type { ServiceAccount } from './sync-service.js';
@@ -43,4 +44,19 @@ export async function resolveServiceAccount(config: ServiceAccountConfig, env: R
 /** `resolveServiceAccount` for every configured account, in parallel; rejects with the first ConfigError. */
 export function resolveServiceAccounts(configs: ServiceAccountConfig[], env: Record<string, string | undefined>): Promise<ServiceAccount[]> {
   return Promise.all(configs.map((config) => resolveServiceAccount(config, env)));
+}
+
+/**
+ * The accounts by name, each checked before anything runs (host, port, user, auth: the plugin's
+ * own check).
+ * @throws ConfigError (code `CONFIG`) for a name used twice or invalid connection settings.
+ */
+export function checkServiceAccounts(accounts: ServiceAccount[]): Map<string, ServiceAccount> {
+  const byName = new Map<string, ServiceAccount>();
+  for (const account of accounts) {
+    if (byName.has(account.name)) throw new ConfigError(`account name '${account.name}' is used twice`);
+    resolveAccount(account);
+    byName.set(account.name, account);
+  }
+  return byName;
 }

@@ -9,10 +9,9 @@
  * `stop()` lets in-flight sync calls finish for a short grace period, then aborts them (the
  * cursor only ever covers committed rows), logs out, and saves the store.
  * Events: `synced`, `error`, `state`; `changes()` iterates over syncs that changed something.
- * Per-account runtime and its readings: account-runtime.ts; the event hub: service-events.ts; the
- * MIME worker pool it owns: service-parse-pool.ts; the public types: service-types.ts.
+ * Per-account runtime: account-runtime.ts; account checks: accounts.ts; the event hub:
+ * service-events.ts; its MIME worker pool: service-parse-pool.ts; public types: service-types.ts.
  */
-import { ConfigError } from '../../errors.js';
 import { openImapSession, type ImapClient } from '../../imap/session/client.js';
 import { EmailPlugin, resolveAccount } from '../email-plugin.js';
 import { createRunnerMetrics, jobKey, runSyncRunner, type RunnerJobState } from '../runner.js';
@@ -21,7 +20,9 @@ import { DEFAULT_SCHEDULE, type ServiceSchedule } from './config.js';
 import { idleFolders, namedFolders, needsFolderList, selectFolders } from './folder-selection.js';
 import { startIdleWatcher } from './idle-watcher.js';
 import { startWakeDetector, type WakeDetector } from './wake-detector.js';
-import { PROBE_AFTER_MS, accountStatus, codeOf, fingerprint, newAccountRuntime, nextWakeUpAt, probe, restingState, type AccountRuntime, type JobRuntime } from './account-runtime.js';
+import { PROBE_AFTER_MS, accountStatus, codeOf, fingerprint, liftedBackoffs, newAccountRuntime, nextWakeUpAt, probe, restingState, type AccountRuntime, type JobRuntime } from './account-runtime.js';
+import { checkServiceAccounts } from './accounts.js';
+import { createRunnerStateCache } from './runner-state-cache.js';
 import { addSyncResult, createServiceEvents, emptySyncTotals } from './service-events.js';
 import { createServiceParsePool } from './service-parse-pool.js';
 import type { ServiceAccount, ServiceErrorEvent, ServiceState, SyncService, SyncServiceOptions, SyncTrigger } from './service-types.js';
@@ -50,19 +51,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   let runningJobs = 0;
   // Runner state (backoff, failures) of the jobs: loaded from the store when an account is set
   // up, written through to it, read from here by the scheduler and status().
-  const runnerStates = new Map<string, RunnerJobState>();
-
-  const pendingWrites = new Set<Promise<void>>();
-  function putRunnerState(key: string, state: RunnerJobState): void {
-    runnerStates.set(key, state);
-    const write = (async () => {
-      await store.putRunnerState(key, state);
-      await store.saveIfDirty();
-    })()
-      .catch((error) => logger.error?.({ event: 'store_failed', code: errorCode(error), message: (error as Error)?.message }, 'could not save the runner state'))
-      .finally(() => pendingWrites.delete(write));
-    pendingWrites.add(write);
-  }
+  const runnerStateCache = createRunnerStateCache(store, logger);
+  const runnerStates = runnerStateCache.states;
+  const putRunnerState = runnerStateCache.put;
 
   function setState(account: AccountRuntime, state: ServiceState, detail: { code?: string; retryAt?: number } = {}): void {
     if (account.state === state && detail.code === undefined) return;
@@ -251,11 +242,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   }
 
   async function runJobs(selected: Array<{ account: AccountRuntime; job: JobRuntime }>): Promise<void> {
-    const byKey = new Map<string, { account: AccountRuntime; job: JobRuntime; trigger: SyncTrigger; wasDirty: boolean }>();
+    const byKey = new Map<string, { account: AccountRuntime; job: JobRuntime; trigger: SyncTrigger }>();
     for (const { account, job } of selected) {
       job.running = true;
       runningJobs++;
-      byKey.set(jobKey({ accountId: account.accountId as number, folder: job.folder }), { account, job, trigger: job.trigger, wasDirty: job.dirty });
+      byKey.set(jobKey({ accountId: account.accountId as number, folder: job.folder }), { account, job, trigger: job.trigger });
       job.dirty = false;
     }
     const nowTs = Math.floor(Date.now() / 1000);
@@ -293,7 +284,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
           job.trigger = 'retry';
           job.lastError = `${result.error.code}: ${result.error.message}`;
           if (!stopping) fail(account, job.folder, result.error.code, result.error.message, result.nextAllowedAt * 1000);
-        } else job.dirty ||= entry.wasDirty;
+        } // none is skipped or deferred: tick() passes only jobs out of backoff, all at once
       }
     } finally {
       for (const { account, job } of byKey.values()) {
@@ -324,12 +315,6 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     return { newMessages: total.new, bytes: total.bytes };
   }
 
-  function addAccount(config: ServiceAccount): void {
-    if (accounts.has(config.name)) throw new ConfigError(`account name '${config.name}' is used twice`);
-    resolveAccount(config); // validates host/port/user/auth before anything runs
-    accounts.set(config.name, newAccountRuntime(config));
-  }
-
   const service: SyncService = {
     metrics,
     get running() {
@@ -339,8 +324,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       if (running) return;
       stopController = new AbortController();
       stopping = false;
-      accounts.clear(); // what an earlier start() that threw a ConfigError had added
-      for (const account of configured) addAccount(account);
+      accounts.clear();
+      for (const [name, account] of checkServiceAccounts(configured)) accounts.set(name, newAccountRuntime(account));
       running = true;
       wake = startWakeDetector((sleptMs) => {
         logger.info?.({ event: 'wake', sleptMs }, 'the clock jumped: probing every connection');
@@ -367,7 +352,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       clearTimeout(grace);
       stopController.abort();
       await Promise.race([plugin.close(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-      await Promise.allSettled([...pendingWrites]);
+      await runnerStateCache.settled();
       await store.saveIfDirty();
       await pool.close();
       for (const account of accounts.values()) setState(account, 'stopped');
@@ -376,12 +361,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     },
     async reload(config) {
       // Everything is checked first: a rejected configuration leaves the current one in place.
-      const wanted = new Map<string, ServiceAccount>();
-      for (const account of config.accounts) {
-        if (wanted.has(account.name)) throw new ConfigError(`account name '${account.name}' is used twice`);
-        resolveAccount(account);
-        wanted.set(account.name, account);
-      }
+      const wanted = checkServiceAccounts(config.accounts);
       schedule = { ...DEFAULT_SCHEDULE, ...config.schedule };
       configured = config.accounts;
       // Not running: start() sets the accounts up from `configured`.
@@ -392,18 +372,10 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
           accounts.delete(name);
           await tearDown(account);
           setState(account, 'stopped');
-          // Changed settings (a corrected password, say) are tried now, not after the backoff
-          // that the old ones earned (which the store would otherwise impose on the new runtime).
-          if (next && account.accountId !== null) {
-            for (const job of account.jobs.values()) {
-              const key = jobKey({ accountId: account.accountId, folder: job.folder });
-              const state = runnerStates.get(key);
-              if (state && state.nextAllowedAt > 0) putRunnerState(key, { ...state, nextAllowedAt: 0 });
-            }
-          }
+          if (next) for (const [key, state] of liftedBackoffs(account, runnerStates)) putRunnerState(key, state);
         }
-        await Promise.allSettled([...pendingWrites]);
-        for (const account of config.accounts) if (!accounts.has(account.name)) addAccount(account);
+        await runnerStateCache.settled();
+        for (const [name, account] of wanted) if (!accounts.has(name)) accounts.set(name, newAccountRuntime(account));
       }
       logger.info?.({ event: 'reloaded', accounts: config.accounts.length }, 'configuration reloaded');
       kick();
