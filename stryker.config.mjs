@@ -34,7 +34,8 @@ export default {
   incremental: process.env.PRX_MUTATION_INCREMENTAL === '1',
   incrementalFile: `reports/mutation/${name}-incremental.json`,
   concurrency: Number(process.env.PRX_MUTATION_CONCURRENCY ?? 2),
-  timeoutMS: 30000,
+  // A mutant is a timeout after its tests' own time × timeoutFactor + timeoutMS.
+  timeoutMS: Number(process.env.PRX_MUTATION_TIMEOUT_MS ?? 30000),
   timeoutFactor: 2,
   thresholds: { high: 80, low: 70, break: null },
   tempDirName: `.stryker-tmp-${name}`,

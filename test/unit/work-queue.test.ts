@@ -222,7 +222,9 @@ describe('distributed work queue (PostgreSQL)', { skip: postgresSkipReason() }, 
         void store.db.run("UPDATE sync_jobs SET lease_owner = 'thief', lease_expires_at = clock_timestamp() + interval '1 hour' WHERE folder = ?", [lease.folder]);
       }),
     });
-    const report = await Promise.race([slow, sleep(5000).then(() => null)]);
+    let deadline: NodeJS.Timeout | undefined;
+    const report = await Promise.race([slow, new Promise<null>((resolve) => (deadline = setTimeout(() => resolve(null), 5000)))]);
+    clearTimeout(deadline); // an armed 5 s timer would hold the process open after the last test
     assert.ok(report, 'the worker returned');
     assert.equal(aborted, true);
     assert.equal(report.leasesLost, 1);
