@@ -54,8 +54,8 @@ export interface Store {
   loadFolderState(accountId: number, folder: string, displayName?: string): Promise<FolderSyncState>;
   /** The folder's live locations under this UIDVALIDITY, by UID, with flags, modseq, Message-ID and size of each message. */
   listLocations(folderId: number, uidValidity: number): Promise<KnownLocation[]>;
-  /** Stores a sync batch in one transaction (all or nothing): new messages and their locations, flag updates, expunged UIDs tombstoned, and the folder's new sync state. */
-  applyBatch(batch: SyncBatch): Promise<void>;
+  /** Stores a sync batch in one transaction (all or nothing): new messages and their locations, flag updates, expunged UIDs tombstoned, and the folder's new sync state; a batch with `folderId` null creates the folder row (from `newFolder`) in that transaction. Resolves to the folder's row id. */
+  applyBatch(batch: SyncBatch): Promise<number>;
   /**
    * Applies a UIDVALIDITY change (RFC 3501) in one transaction: moves the re-matched locations to
    * their new UIDs, tombstones every other location of the old UIDVALIDITY, and restarts the

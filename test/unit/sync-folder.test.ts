@@ -122,11 +122,12 @@ describe('folder sync engine', () => {
     const uidNexts: Array<number | null> = [];
     const apply = store.applyBatch.bind(store);
     store.applyBatch = async (batch) => {
-      await apply(batch);
+      const folderId = await apply(batch);
       if (batch.messages.length > 0) recorded.push(batch.state.remaining ?? -1);
       uidNexts.push(batch.state.uidNext);
       // Fetch batches add rows and state only: they never tombstone or change flags.
       assert.deepEqual([batch.expungedUids, batch.flagUpdates], [[], []]);
+      return folderId;
     };
     const fetched: number[] = [];
     const remaining: number[] = [];
