@@ -9,9 +9,10 @@
  *   - `sqljs-8`, `sqljs-32` (the peer): `openStore(path, { engine: 'sqljs' })` with its documented
  *     defaults (docs/store.md "Persistence of the sql.js engine"): the whole database in memory,
  *     the image exported and written whole (FILE.tmp, fsync, rename) at the end of every `sync()`
- *     call and after every runner-state write (both through `saveIfDirty()`), plus an autosave at
- *     most every 10 s after a transaction — i.e. about two whole-image saves per job, as a user of
- *     that engine with `runSyncRunner` gets them. `saves` counts the `saveIfDirty()` calls that
+ *     call and after each tick's runner-state write (both through `saveIfDirty()`), plus an
+ *     autosave at most every 10 s after a transaction — i.e. about one whole-image save per job
+ *     and one per tick (two per job until the runner states of a tick were written together), as
+ *     a user of that engine with `runSyncRunner` gets them. `saves` counts the `saveIfDirty()` calls that
  *     saved (autosaves inside transactions are not counted).
  *
  * Jobs: one per account x folder, `maxMessages` 1000 (each job takes its folder whole), listed

@@ -54,8 +54,8 @@ export interface Store {
   loadFolderState(accountId: number, folder: string, displayName?: string): Promise<FolderSyncState>;
   /** The folder's live locations under this UIDVALIDITY, by UID, with flags, modseq, Message-ID and size of each message. */
   listLocations(folderId: number, uidValidity: number): Promise<KnownLocation[]>;
-  /** Stores a sync batch in one transaction (all or nothing): new messages and their locations, flag updates, expunged UIDs tombstoned, and the folder's new sync state. */
-  applyBatch(batch: SyncBatch): Promise<void>;
+  /** Stores a sync batch in one transaction (all or nothing): new messages and their locations, flag updates, expunged UIDs tombstoned, and the folder's new sync state; a batch with `folderId` null creates the folder row (from `newFolder`) in that transaction. Resolves to the folder's row id. */
+  applyBatch(batch: SyncBatch): Promise<number>;
   /**
    * Applies a UIDVALIDITY change (RFC 3501) in one transaction: moves the re-matched locations to
    * their new UIDs, tombstones every other location of the old UIDVALIDITY, and restarts the
@@ -90,6 +90,8 @@ export interface Store {
   getRunnerState(key: string): Promise<runner.RunnerJobState | null>;
   /** Saves the sync runner's state for a job key. */
   putRunnerState(key: string, state: runner.RunnerJobState): Promise<void>;
+  /** Saves several jobs' runner states in one transaction (states equal to the stored ones are not rewritten). */
+  putRunnerStates(entries: ReadonlyArray<readonly [string, runner.RunnerJobState]>): Promise<void>;
   /** sql.js with a file: save the image now. File engine: every commit is already on disk. */
   save(): Promise<void>;
   /** Saves like `save()` but only when something changed since the last save; resolves to whether it saved. */
@@ -138,6 +140,7 @@ export async function openStore(path: string, options: OpenDatabaseOptions = {})
     folderCounts: (accountId) => queries.folderCounts(db, accountId),
     getRunnerState: (key) => runner.getRunnerState(db, key),
     putRunnerState: (key, state) => runner.putRunnerState(db, key, state),
+    putRunnerStates: (entries) => runner.putRunnerStates(db, entries),
     save: () => db.save(),
     saveIfDirty: () => db.saveIfDirty(),
     close: () => db.close(),

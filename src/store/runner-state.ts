@@ -21,14 +21,30 @@ export async function getRunnerState(db: Database, key: string): Promise<RunnerJ
 }
 
 export async function putRunnerState(db: Database, key: string, state: RunnerJobState): Promise<void> {
-  await db.transaction((db) =>
-    db.run(
-      `INSERT INTO runner_state (job_key, next_allowed_at, failure_count, last_error, last_attempt_at)
-       VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (job_key) DO UPDATE SET next_allowed_at = excluded.next_allowed_at,
-         failure_count = excluded.failure_count, last_error = excluded.last_error,
-         last_attempt_at = excluded.last_attempt_at`,
-      [key, state.nextAllowedAt, state.failureCount, state.lastError, state.lastAttemptAt],
-    ),
-  );
+  await putRunnerStates(db, [[key, state]]);
+}
+
+/**
+ * Saves several jobs' states in one transaction (the runner writes a tick's states at once: one
+ * commit per tick instead of one per job). A state equal to the stored one is not rewritten, so a
+ * tick that changed nothing writes no page. Nothing to save: no transaction at all.
+ */
+export async function putRunnerStates(db: Database, entries: ReadonlyArray<readonly [string, RunnerJobState]>): Promise<void> {
+  if (entries.length === 0) return;
+  await db.transaction(async (db) => {
+    for (const [key, state] of entries) {
+      await db.run(
+        `INSERT INTO runner_state (job_key, next_allowed_at, failure_count, last_error, last_attempt_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (job_key) DO UPDATE SET next_allowed_at = excluded.next_allowed_at,
+           failure_count = excluded.failure_count, last_error = excluded.last_error,
+           last_attempt_at = excluded.last_attempt_at
+         WHERE runner_state.next_allowed_at IS NOT excluded.next_allowed_at
+            OR runner_state.failure_count IS NOT excluded.failure_count
+            OR runner_state.last_error IS NOT excluded.last_error
+            OR runner_state.last_attempt_at IS NOT excluded.last_attempt_at`,
+        [key, state.nextAllowedAt, state.failureCount, state.lastError, state.lastAttemptAt],
+      );
+    }
+  });
 }

@@ -131,8 +131,14 @@ async function writeState(db: Queryable, accountId: number, folderId: number, st
   );
 }
 
-export async function applyBatch(db: Database, batch: SyncBatch): Promise<void> {
-  await db.transaction(async (db) => {
+/**
+ * Stores the batch in one transaction; resolves to the folder's row id. A folder's first batch
+ * (`folderId` null) creates its row in the same transaction: a first sync commits once, the row
+ * never exists without the state its batch wrote, and an interrupted first batch leaves nothing.
+ */
+export async function applyBatch(db: Database, batch: SyncBatch): Promise<number> {
+  return db.transaction(async (db) => {
+    const folderId = batch.folderId ?? (await createFolderOf(db, batch));
     for (const message of batch.messages) {
       const rowId = message.gmail
         ? await storeGmailMessage(db, batch.accountId, message.record, message.gmail, batch.state.lastSyncAt)
@@ -146,7 +152,7 @@ export async function applyBatch(db: Database, batch: SyncBatch): Promise<void> 
             OR message_locations.modseq IS NOT excluded.modseq OR message_locations.internaldate IS NOT excluded.internaldate
             OR message_locations.deleted_at IS NOT NULL`,
         params([
-          batch.folderId,
+          folderId,
           batch.uidValidity,
           message.uid,
           rowId,
@@ -160,13 +166,13 @@ export async function applyBatch(db: Database, batch: SyncBatch): Promise<void> 
       await db.run(
         `UPDATE message_locations SET flags = ?1, modseq = ?2 WHERE folder_id = ?3 AND uidvalidity = ?4 AND uid = ?5
             AND (flags IS NOT ?1 OR modseq IS NOT ?2)`,
-        params([JSON.stringify(update.flags), update.modseq, batch.folderId, batch.uidValidity, update.uid]),
+        params([JSON.stringify(update.flags), update.modseq, folderId, batch.uidValidity, update.uid]),
       );
       if (update.labels !== undefined) {
         await db.run(
           `UPDATE messages SET gm_labels = ? WHERE id = (
              SELECT message_row_id FROM message_locations WHERE folder_id = ? AND uidvalidity = ? AND uid = ?)`,
-          [JSON.stringify(update.labels), batch.folderId, batch.uidValidity, update.uid],
+          [JSON.stringify(update.labels), folderId, batch.uidValidity, update.uid],
         );
       }
     }
@@ -174,11 +180,18 @@ export async function applyBatch(db: Database, batch: SyncBatch): Promise<void> 
       await db.run(
         `UPDATE message_locations SET deleted_at = ?
           WHERE folder_id = ? AND uidvalidity = ? AND uid = ? AND deleted_at IS NULL`,
-        [batch.state.lastSyncAt, batch.folderId, batch.uidValidity, uid],
+        [batch.state.lastSyncAt, folderId, batch.uidValidity, uid],
       );
     }
-    await writeState(db, batch.accountId, batch.folderId, batch.state);
+    await writeState(db, batch.accountId, folderId, batch.state);
+    return folderId;
   });
+}
+
+function createFolderOf(db: Queryable, batch: SyncBatch): Promise<number> {
+  if (!batch.newFolder) throw new TypeError('a batch without folderId needs newFolder');
+  const { name, displayName } = batch.newFolder;
+  return ensureFolder(db, batch.accountId, name, displayName !== undefined ? { displayName } : {});
 }
 
 export async function remapUidValidity(db: Database, change: UidValidityRemap): Promise<{ tombstoned: number }> {

@@ -337,10 +337,17 @@ export class EmailPlugin {
         const result = await this.sync({ accountId: job.accountId, folder: job.folder, nowTs, maxMessages: job.maxMessages });
         return { ...result, newMessages: result.new };
       },
+      // The tick's runner states are written in one transaction once its last job has ended
+      // (runner.ts): a crash before that only makes those jobs run again, their mail being
+      // already stored batch by batch with its cursor.
       state: {
         get: (key) => this.store.getRunnerState(key),
         put: async (key, state) => {
           await this.store.putRunnerState(key, state);
+          await this.store.saveIfDirty();
+        },
+        putMany: async (entries) => {
+          await this.store.putRunnerStates(entries);
           await this.store.saveIfDirty();
         },
       },

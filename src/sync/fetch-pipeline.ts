@@ -1,13 +1,14 @@
 /**
  * Step 5 of a folder sync: fetches the planned batches (fetch-plan.ts) and stores each one in
- * its own transaction together with the covered range it completes. The FETCHes of the next
- * batches are on the wire while the current one is parsed and stored; messages are parsed as
- * they arrive; messages above the size cap are fetched headers-only.
+ * its own transaction together with the covered range it completes (on a folder's first sync,
+ * the first of them also creates the folder's row). The FETCHes of the next batches are on the
+ * wire while the current one is parsed and stored; messages are parsed as they arrive; messages
+ * above the size cap are fetched headers-only.
  */
 
 import type { FolderSyncOptions, ParseMessage } from './folder-sync.js';
 import type { CoveredRange, FetchPlan, PlannedBatch } from './fetch-plan.js';
-import type { FetchedMessage, FolderSession, FolderSnapshot, FolderSyncState, NewMessage, ServerUid, SyncStore } from './ports.js';
+import type { FetchedMessage, FolderSession, FolderSnapshot, FolderSyncState, NewMessage, ServerUid, SyncBatch, SyncStore } from './ports.js';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 const DEFAULT_FETCH_AHEAD = 4;
@@ -78,10 +79,34 @@ export async function fetchAndStore(
   store: SyncStore,
   parseMessage: ParseMessage,
   options: FolderSyncOptions,
-  input: { state: FolderSyncState; snapshot: FolderSnapshot; plan: FetchPlan },
+  input: {
+    /** With `folderId` null the folder has no row yet: the first batch creates it (named by
+     * `options.folder` / `displayName`) and `onFolderRow` learns its id. */
+    state: Omit<FolderSyncState, 'folderId'> & { folderId: number | null };
+    snapshot: FolderSnapshot;
+    plan: FetchPlan;
+    onFolderRow?: (folderId: number) => void;
+  },
 ): Promise<FetchOutcome> {
   const { accountId, nowTs, signal } = options;
   const { state, snapshot, plan } = input;
+  let folderId = state.folderId;
+  const newFolder = { name: options.folder, ...(options.displayName !== undefined ? { displayName: options.displayName } : {}) };
+  const apply = async (batch: Omit<SyncBatch, 'accountId' | 'folderId' | 'uidValidity' | 'flagUpdates' | 'expungedUids'>): Promise<void> => {
+    const id = await store.applyBatch({
+      accountId,
+      folderId,
+      ...(folderId === null ? { newFolder } : {}),
+      uidValidity: snapshot.uidValidity,
+      flagUpdates: [],
+      expungedUids: [],
+      ...batch,
+    });
+    if (folderId === null) {
+      folderId = id;
+      input.onFolderRow?.(id);
+    }
+  };
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const batches = plan.batches;
   const outcome: FetchOutcome = { stored: 0, backfilled: 0, failed: 0, bytes: 0 };
@@ -98,15 +123,7 @@ export async function fetchAndStore(
   });
 
   if (batches.length === 0) {
-    await store.applyBatch({
-      accountId,
-      folderId: state.folderId,
-      uidValidity: snapshot.uidValidity,
-      messages: [],
-      flagUpdates: [],
-      expungedUids: [],
-      state: stateFor(plan.final, true, plan.remaining),
-    });
+    await apply({ messages: [], state: stateFor(plan.final, true, plan.remaining) });
     return outcome;
   }
 
@@ -143,15 +160,7 @@ export async function fetchAndStore(
     unstored -= batch.uids.length;
     // The batch's range was planned from the UIDs it asked for: UIDs the server did not return
     // were expunged meanwhile (the tagged OK of UID FETCH means the rest was delivered).
-    await store.applyBatch({
-      accountId,
-      folderId: state.folderId,
-      uidValidity: snapshot.uidValidity,
-      messages: parsed.messages,
-      flagUpdates: [],
-      expungedUids: [],
-      state: stateFor(isLast ? plan.final : batch.after, isLast, unstored),
-    });
+    await apply({ messages: parsed.messages, state: stateFor(isLast ? plan.final : batch.after, isLast, unstored) });
     outcome.stored += parsed.messages.length;
     if (batch.backfill) outcome.backfilled += parsed.messages.length;
     outcome.failed += parsed.failed;

@@ -15,7 +15,9 @@
  *     transaction together with the range it covers (`fetch-pipeline.ts`).
  *
  * Invariant kept by every transaction: every server message with a UID in the covered range
- * [coveredFrom, cursor] is stored. A folder's row is created only once EXAMINE succeeded.
+ * [coveredFrom, cursor] is stored. A folder's row is created only once EXAMINE succeeded: by the
+ * first batch of its first sync, in that batch's transaction (so a first sync commits once), or,
+ * when that sync fails before its first batch, to record the failure.
  */
 
 import type { MessageRecord } from '../mime/types.js';
@@ -108,16 +110,31 @@ export async function syncFolder(
   // does not know leaves nothing behind.
   const known = await store.findFolderState(accountId, folder);
   let folderId = known?.folderId ?? null;
+  let opened = false;
   try {
-    return await runSync(session, store, parseMessage, options, known, started, (id) => {
-      folderId = id;
+    return await runSync(session, store, parseMessage, options, known, started, {
+      opened: () => {
+        opened = true;
+      },
+      row: (id) => {
+        folderId = id;
+      },
     });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    if (folderId !== null) await store.recordFailure(accountId, folderId, text, nowTs).catch(() => undefined);
+    await (async () => {
+      // A folder opened for the first time whose sync failed before its first batch: its row
+      // is created now, to hold the failure.
+      if (folderId === null && opened) folderId = (await store.loadFolderState(accountId, folder, options.displayName)).folderId;
+      if (folderId !== null) await store.recordFailure(accountId, folderId, text, nowTs);
+    })().catch(() => undefined);
     throw error;
   }
 }
+
+/** A folder the store has no row for yet: nothing stored, nothing covered. */
+type FolderState = FolderSyncState | (Omit<FolderSyncState, 'folderId'> & { folderId: null });
+const NO_ROW: FolderState = { folderId: null, cursor: 0, coveredFrom: 1, uidValidity: null, uidNext: null, highestModseq: null, liveCount: 0 };
 
 async function runSync(
   session: FolderSession,
@@ -126,7 +143,7 @@ async function runSync(
   options: FolderSyncOptions,
   knownState: FolderSyncState | null,
   started: number,
-  onFolderRow: (folderId: number) => void,
+  on: { opened: () => void; row: (folderId: number) => void },
 ): Promise<FolderSyncResult> {
   const { accountId, folder, nowTs, signal } = options;
   const canQresync =
@@ -140,8 +157,9 @@ async function runSync(
     canQresync ? { uidValidity: knownState.uidValidity as number, modseq: knownState.highestModseq as bigint } : null,
     signal,
   );
-  let state = knownState ?? (await store.loadFolderState(accountId, folder, options.displayName));
-  onFolderRow(state.folderId);
+  on.opened();
+  // A new folder's row is created by its first batch (fetch-pipeline.ts), not here: one commit.
+  let state: FolderState = knownState ?? NO_ROW;
 
   const result: FolderSyncResult = {
     folder,
@@ -161,7 +179,7 @@ async function runSync(
   };
 
   // 2. UIDVALIDITY changed: stale UIDs are never reused.
-  if (state.uidValidity !== null && state.uidValidity !== snapshot.uidValidity) {
+  if (state.folderId !== null && state.uidValidity !== null && state.uidValidity !== snapshot.uidValidity) {
     const recovery = await recoverUidValidity(session, store, {
       accountId,
       folderId: state.folderId,
@@ -189,7 +207,7 @@ async function runSync(
   // What we hold in this UID space. Usually every UID is ≤ cursor, but messages re-matched after
   // a UIDVALIDITY change (and, with `options.cursor`, messages above a rewound cursor) may lie
   // above it: they are reconciled like the rest and never fetched again.
-  const known = state.uidValidity === snapshot.uidValidity ? await store.listLocations(state.folderId, snapshot.uidValidity) : [];
+  const known = state.folderId !== null && state.uidValidity === snapshot.uidValidity ? await store.listLocations(state.folderId, snapshot.uidValidity) : [];
   const knownUpTo = known.reduce((max, location) => Math.max(max, location.uid), state.cursor);
   const alreadyStored = new Set(known.map((location) => location.uid));
 
@@ -198,7 +216,7 @@ async function runSync(
   const newUids = listed.filter((entry) => entry.uid > startCursor).sort((a, b) => a.uid - b.uid);
 
   // 4. Flags and deletions of what we already hold.
-  if (known.length > 0 || state.cursor > 0) {
+  if (state.folderId !== null && (known.length > 0 || state.cursor > 0)) {
     const reconciled = await reconcileExisting(session, store, {
       accountId,
       state,
@@ -251,7 +269,7 @@ async function runSync(
     const backlog = [...newUids.filter((entry) => !firstSync || entry.uid > floor), ...(below?.uids ?? [])].filter((entry) => !alreadyStored.has(entry.uid));
     options.onBacklog({ messages: backlog.length, bytes: backlog.reduce((sum, entry) => sum + entry.size, 0) });
   }
-  const fetched = await fetchAndStore(session, store, parseMessage, options, { state, snapshot, plan });
+  const fetched = await fetchAndStore(session, store, parseMessage, options, { state, snapshot, plan, onFolderRow: on.row });
   result.new += fetched.stored;
   result.backfilled += fetched.backfilled;
   result.failed += fetched.failed;
@@ -262,7 +280,7 @@ async function runSync(
   return result;
 }
 
-function isUnchanged(state: FolderSyncState, snapshot: FolderSnapshot, startCursor: number): boolean {
+function isUnchanged(state: FolderState, snapshot: FolderSnapshot, startCursor: number): boolean {
   return (
     state.cursor > 0 &&
     state.coveredFrom <= 1 &&

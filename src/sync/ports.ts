@@ -164,7 +164,11 @@ export interface SyncStateUpdate {
 /** Everything one transaction applies: rows, flag changes, tombstones and the new state. */
 export interface SyncBatch {
   accountId: number;
-  folderId: number;
+  /** The folder's row; null on a folder's first sync, whose first batch creates the row from
+   * `newFolder` in the same transaction (or finds the one another call created meanwhile). */
+  folderId: number | null;
+  /** With `folderId` null: the folder's server name and decoded name (default: the name). */
+  newFolder?: { name: string; displayName?: string };
   uidValidity: number;
   messages: NewMessage[];
   flagUpdates: FlagState[];
@@ -191,8 +195,9 @@ export interface SyncStore {
   loadFolderState(accountId: number, folder: string, displayName?: string): Promise<FolderSyncState>;
   /** Live (not tombstoned) locations in the given UIDVALIDITY. */
   listLocations(folderId: number, uidValidity: number): Promise<KnownLocation[]>;
-  /** Applies the batch atomically (all or nothing) and makes it durable per the store's policy. */
-  applyBatch(batch: SyncBatch): Promise<void>;
+  /** Applies the batch atomically (all or nothing) and makes it durable per the store's policy;
+   * resolves to the folder's row id (the one created when `folderId` was null). */
+  applyBatch(batch: SyncBatch): Promise<number>;
   /**
    * UIDVALIDITY change: in one transaction, moves the matched locations to the new UIDVALIDITY
    * and UIDs, tombstones every other location of the old UIDVALIDITY, and resets the state to

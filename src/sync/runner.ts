@@ -6,6 +6,12 @@
  * Failures back off exponentially (`min(base * 2^(failures-1), max)`: the first failure waits
  * `base`), AUTH and CONFIG errors wait the maximum at once, THROTTLED honours the server's
  * suggested time; success resets the count. State lives in the store, so it survives restarts.
+ *
+ * A state store with `putMany` gets the states of a tick all at once, when the tick's last job
+ * has ended (one write transaction per tick, not one per job); without it, each job's state is
+ * `put` as the job ends. Losing a tick's states in a crash only means that its jobs run again
+ * (and, for failed ones, that their backoff is forgotten): what a job stored is durable on its
+ * own, each batch committed with the cursor that covers it.
  */
 
 import { isPrxError, type ErrorCode } from '../errors.js';
@@ -44,6 +50,10 @@ export interface RunnerJobState {
 export interface RunnerStateStore {
   get(key: string): Promise<RunnerJobState | null> | RunnerJobState | null;
   put(key: string, state: RunnerJobState): Promise<void> | void;
+  /** When present, replaces `put`: the states of a whole tick, written together once its last
+   * job has ended (a store writes them in one transaction). If it throws, `runSyncRunner`
+   * rejects with that error, after every job of the tick has ended. */
+  putMany?(entries: ReadonlyArray<readonly [string, RunnerJobState]>): Promise<void> | void;
 }
 
 export interface JobOutcome {
@@ -130,6 +140,8 @@ export async function runSyncRunner<R extends JobOutcome>(
     results: [],
   };
   const due: Array<{ job: SyncJob; state: RunnerJobState; index: number }> = [];
+  /** With `putMany`: the tick's new states, written when its last job has ended. */
+  const pending: Array<readonly [string, RunnerJobState]> = [];
   for (const [index, job] of jobs.entries()) {
     const state = (await deps.state.get(jobKey(job))) ?? { nextAllowedAt: 0, failureCount: 0, lastError: null, lastAttemptAt: null };
     if (nowTs < state.nextAllowedAt) {
@@ -168,7 +180,14 @@ export async function runSyncRunner<R extends JobOutcome>(
     };
     startMore();
   });
+  if (deps.state.putMany && pending.length > 0) await deps.state.putMany(pending);
   return report;
+
+  /** Records a job's new state: kept for `putMany`, or `put` at once. */
+  async function save(key: string, state: RunnerJobState): Promise<void> {
+    if (deps.state.putMany) pending.push([key, state]);
+    else await deps.state.put(key, state);
+  }
 
   async function runOne(job: SyncJob, previous: RunnerJobState): Promise<void> {
     const key = jobKey(job);
@@ -177,7 +196,7 @@ export async function runSyncRunner<R extends JobOutcome>(
     try {
       const result = await deps.runJob(job);
       const state: RunnerJobState = { nextAllowedAt: nowTs, failureCount: 0, lastError: null, lastAttemptAt: nowTs };
-      await deps.state.put(key, state);
+      await save(key, state);
       report.succeeded++;
       if (deps.metrics) {
         deps.metrics.successes++;
@@ -195,7 +214,7 @@ export async function runSyncRunner<R extends JobOutcome>(
       const state: RunnerJobState = { nextAllowedAt: nowTs + wait, failureCount, lastError: `${code}: ${message}`, lastAttemptAt: nowTs };
       // A state that cannot be written (STORAGE, LOCKED) must not turn into an unhandled rejection.
       await Promise.resolve()
-        .then(() => deps.state.put(key, state))
+        .then(() => save(key, state))
         .catch(() => undefined);
       report.failed++;
       if (deps.metrics) deps.metrics.failures++;

@@ -72,11 +72,15 @@ export function createMemorySyncStore(): MemorySyncStore {
           size: (store.messages.get(l.key) as MessageRecord).size,
         }));
     },
-    async applyBatch(batch: SyncBatch) {
+    async applyBatch(input: SyncBatch) {
       if (store.failNextApply) {
         store.failNextApply = false;
         throw new Error('simulated crash before commit');
       }
+      // A folder's first batch creates its row (like the store, in the same all-or-nothing step).
+      if (input.folderId === null && !input.newFolder) throw new TypeError('a batch without folderId needs newFolder');
+      const folderId = input.folderId ?? (await store.loadFolderState(input.accountId, (input.newFolder as { name: string }).name)).folderId;
+      const batch = { ...input, folderId };
       for (const m of batch.messages) {
         const key = messageKey(m.record);
         const row = store.messages.get(key);
@@ -125,6 +129,7 @@ export function createMemorySyncStore(): MemorySyncStore {
         folderId: batch.folderId,
       });
       store.batchesApplied++;
+      return folderId;
     },
     async remapUidValidity(change) {
       const matchedOld = new Map(change.matches.map((m) => [m.oldUid, m.newUid]));

@@ -111,6 +111,48 @@ describe('sync runner', () => {
     assert.deepEqual(ran, [['F0', 'F1'], ['F2', 'F3'], ['F0', 'F4']]);
   });
 
+  test('a state store with putMany gets the states of the tick once, after its last job', async () => {
+    const calls: Array<Array<readonly [string, RunnerJobState]>> = [];
+    let puts = 0;
+    let finished = 0;
+    const state: RunnerStateStore = {
+      get: () => null,
+      put: () => void puts++,
+      putMany: (entries) => {
+        assert.equal(finished, 3, 'written once every job of the tick has ended');
+        calls.push([...entries]);
+      },
+    };
+    const report = await runSyncRunner(jobs(4), 50, { maxConcurrency: 3, baseBackoffSeconds: 10 }, {
+      runJob: async (job) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        finished++;
+        if (job.folder === 'F1') throw new PrxError('NETWORK', 'reset');
+        return { newMessages: 0, bytes: 0 };
+      },
+      state,
+    });
+    assert.equal(report.deferred, 1);
+    assert.equal(puts, 0);
+    assert.equal(calls.length, 1);
+    assert.deepEqual(new Map(calls[0]), new Map([
+      ['1::F0', { nextAllowedAt: 50, failureCount: 0, lastError: null, lastAttemptAt: 50 }],
+      ['2::F1', { nextAllowedAt: 60, failureCount: 1, lastError: 'NETWORK: reset', lastAttemptAt: 50 }],
+      ['3::F2', { nextAllowedAt: 50, failureCount: 0, lastError: null, lastAttemptAt: 50 }],
+    ]), 'the deferred job has no new state');
+
+    // Nothing run (all in backoff): nothing to write.
+    const idle = await runSyncRunner(jobs(1), 50, {}, { runJob: async () => ({ newMessages: 0, bytes: 0 }), state: { ...state, get: () => ({ nextAllowedAt: 99, failureCount: 1, lastError: 'x', lastAttemptAt: 1 }) } });
+    assert.equal(idle.skipped, 1);
+    assert.equal(calls.length, 1);
+
+    // A tick whose states cannot be written rejects, once its jobs have ended.
+    await assert.rejects(
+      runSyncRunner(jobs(2), 70, {}, { runJob: async () => ({ newMessages: 0, bytes: 0 }), state: { get: () => null, put: () => undefined, putMany: () => Promise.reject(new PrxError('STORAGE', 'disk full')) } }),
+      /disk full/,
+    );
+  });
+
   test('report carries per-job results and classified errors', async () => {
     const report = await runSyncRunner(jobs(2), 5, {}, {
       runJob: async (job) => {

@@ -11,6 +11,8 @@ import type { ImapClient, MailboxInfo } from '../../src/imap/session/client.js';
 import type { UntaggedResponse } from '../../src/imap/wire/types.js';
 import { runSyncRunner, type RunnerJobState } from '../../src/sync/runner.js';
 import { retryDelaySeconds } from '../../src/sync/service/backoff.js';
+import { createRunnerStateCache } from '../../src/sync/service/runner-state-cache.js';
+import { openStore } from '../../src/store/index.js';
 import { idleFolders, namedFolders, needsFolderList, selectFolders } from '../../src/sync/service/folder-selection.js';
 import { startIdleWatcher, type WatcherState } from '../../src/sync/service/idle-watcher.js';
 import { startWakeDetector } from '../../src/sync/service/wake-detector.js';
@@ -44,6 +46,43 @@ describe('service backoff', () => {
     });
     assert.equal(report.results[0]?.nextAllowedAt, 1000 + 1235);
     assert.equal(states.get('1::INBOX')?.nextAllowedAt, 2235);
+  });
+});
+
+describe('runner state cache', () => {
+  test('states put while a write is in flight are written together by the next one; settled() waits for all', async () => {
+    const store = await openStore(':memory:');
+    const writes: string[][] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const cache = createRunnerStateCache(
+      {
+        ...store,
+        putRunnerStates: async (entries) => {
+          writes.push(entries.map(([key]) => key));
+          await gate;
+          await store.putRunnerStates(entries);
+        },
+      },
+      {},
+    );
+    const ok = (at: number): RunnerJobState => ({ nextAllowedAt: at, failureCount: 0, lastError: null, lastAttemptAt: at });
+    cache.put('1::INBOX', ok(1));
+    cache.put('2::INBOX', ok(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    cache.put('3::INBOX', ok(2));
+    cache.put('1::INBOX', ok(3));
+    assert.equal(cache.states.get('1::INBOX')?.lastAttemptAt, 3, 'the scheduler sees a state at once');
+    release();
+    await cache.settled();
+    assert.deepEqual(writes, [['1::INBOX', '2::INBOX'], ['3::INBOX', '1::INBOX']], 'two writes for four states');
+    assert.equal((await store.getRunnerState('1::INBOX'))?.lastAttemptAt, 3);
+    assert.equal((await store.getRunnerState('3::INBOX'))?.lastAttemptAt, 2);
+    cache.put('2::INBOX', ok(4));
+    await cache.settled();
+    assert.equal(writes.length, 3);
+    assert.equal((await store.getRunnerState('2::INBOX'))?.lastAttemptAt, 4);
+    await store.close();
   });
 });
 

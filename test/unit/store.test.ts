@@ -296,6 +296,44 @@ for (const engineName of ['file', 'sqljs', 'postgres'] as const) {
       await store.close();
     });
 
+    test('several runner states in one call; a state equal to the stored one leaves the row as it is', async () => {
+      const { store } = await freshStore();
+      await store.putRunnerStates([]);
+      const ok = { nextAllowedAt: 60, failureCount: 0, lastError: null, lastAttemptAt: 60 };
+      const failed = { nextAllowedAt: 70, failureCount: 1, lastError: "NO: it's gone", lastAttemptAt: 60 };
+      await store.putRunnerStates([['1::INBOX', ok], ['1::Sent', failed]]);
+      assert.deepEqual(await store.getRunnerState('1::INBOX'), ok);
+      assert.deepEqual(await store.getRunnerState('1::Sent'), failed);
+      if (engine !== 'postgres') {
+        const before = Number((await store.db.one('SELECT total_changes() AS n'))?.n);
+        await store.putRunnerStates([['1::INBOX', ok], ['1::Sent', failed]]);
+        assert.equal(Number((await store.db.one('SELECT total_changes() AS n'))?.n), before, 'no row rewritten');
+      }
+      await store.putRunnerStates([['1::Sent', ok], ['2::INBOX', failed]]);
+      assert.deepEqual(await store.getRunnerState('1::Sent'), ok);
+      assert.deepEqual(await store.getRunnerState('2::INBOX'), failed);
+      await store.close();
+    });
+
+    test("a batch without a folder id creates the folder's row in its transaction (or finds it) and resolves to its id", async () => {
+      const { store, accountId } = await freshStore();
+      const first = { ...(await batch(store, accountId, 'INBOX', [1, 2])), folderId: null, newFolder: { name: 'Lists', displayName: 'Lists!' } };
+      const folderId = await store.applyBatch(first);
+      const row = await store.getFolder(accountId, 'Lists');
+      assert.equal(row?.id, folderId);
+      assert.equal(row?.displayName, 'Lists!');
+      const state = await store.loadFolderState(accountId, 'Lists');
+      assert.deepEqual([state.folderId, state.cursor, state.uidValidity, state.liveCount], [folderId, 2, 7, 2]);
+      // A row created meanwhile (another call) is found, not duplicated.
+      assert.equal(await store.applyBatch({ ...first, messages: [], state: { ...first.state, cursor: 3 } }), folderId);
+      assert.equal((await store.loadFolderState(accountId, 'Lists')).cursor, 3);
+      assert.equal(await store.applyBatch({ ...first, folderId, newFolder: undefined }), folderId);
+      // A batch that fails leaves no row behind.
+      await assert.rejects(store.applyBatch({ ...first, newFolder: { name: 'Gone' }, messages: [{ ...first.messages[0]!, record: { ...first.messages[0]!.record, subject: null, messageId: null as unknown as string } }] }));
+      assert.equal(await store.getFolder(accountId, 'Gone'), null);
+      await store.close();
+    });
+
     test('concurrent callers in one process: a transaction in flight is never joined by another caller', async () => {
       const { store, accountId } = await freshStore();
       // Two folders' batches interleaved by the event loop must each commit whole.

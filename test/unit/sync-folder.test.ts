@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { openStore } from '../../src/store/index.js';
 import { syncFolder } from '../../src/sync/folder-sync.js';
+import type { SyncStore } from '../../src/sync/ports.js';
+import { createSyncStore } from '../../src/sync/store-adapter.js';
 import {
   appendMessage,
   createFakeSession,
@@ -27,6 +30,49 @@ function liveUids(store: MemorySyncStore, uidValidity: number): number[] {
 const base = { accountId: 1, folder: 'INBOX', nowTs: 1000, maxMessages: 1000 };
 
 describe('folder sync engine', () => {
+  test("a folder's first sync creates its row in its first batch; a sync failing before that still records the failure", async () => {
+    const store = await openStore(':memory:');
+    const accountId = await store.upsertAccount({ email: 'a@example.test', provider: null, settings: {} }, 1);
+    const calls: string[] = [];
+    let failApply = false;
+    const inner = createSyncStore(store);
+    const port: SyncStore = {
+      ...inner,
+      loadFolderState: (...args) => (calls.push('loadFolderState'), inner.loadFolderState(...args)),
+      applyBatch: async (batch) => {
+        calls.push(`applyBatch(${batch.folderId === null ? `new ${batch.newFolder?.name}/${batch.newFolder?.displayName}` : 'row'})`);
+        if (failApply) throw new Error('disk full');
+        return inner.applyBatch(batch);
+      },
+    };
+    const folder = createModelFolder();
+    fill(folder, 3);
+    const options = { accountId, folder: 'Lists', displayName: 'Lists!', nowTs: 5, maxMessages: 100 };
+
+    // EXAMINE refused: no row.
+    await assert.rejects(syncFolder(createFakeSession(folder, { failAtCall: 0 }), port, simpleParse, options));
+    assert.equal(await store.getFolder(accountId, 'Lists'), null);
+
+    // Opened, then the first batch fails: the row is created to hold the failure.
+    failApply = true;
+    await assert.rejects(syncFolder(createFakeSession(folder), port, simpleParse, options), /disk full/);
+    assert.deepEqual(calls, ['applyBatch(new Lists/Lists!)', 'loadFolderState']);
+    const failed = (await store.folderCounts(accountId)).find((f) => f.folder === 'Lists');
+    assert.deepEqual([failed?.status, failed?.lastError, failed?.cursor, failed?.live], ['error', 'disk full', 0, 0]);
+    assert.equal((await store.getFolder(accountId, 'Lists'))?.displayName, 'Lists!');
+
+    // Another new folder: one batch creates the row, stores the messages and the cursor.
+    failApply = false;
+    calls.length = 0;
+    const result = await syncFolder(createFakeSession(folder), port, simpleParse, { ...options, folder: 'Other', displayName: undefined });
+    assert.equal(result.new, 3);
+    assert.deepEqual(calls, ['applyBatch(new Other/undefined)'], 'one transaction');
+    const other = (await store.folderCounts(accountId)).find((f) => f.folder === 'Other');
+    assert.deepEqual([other?.status, other?.cursor, other?.live], ['ok', 3, 3]);
+    assert.equal((await store.getFolder(accountId, 'Other'))?.displayName, 'Other');
+    await store.close();
+  });
+
   test('initial sync stores every message, newest batch first, and covers the whole folder', async () => {
     const folder = createModelFolder();
     fill(folder, 30);
@@ -122,11 +168,12 @@ describe('folder sync engine', () => {
     const uidNexts: Array<number | null> = [];
     const apply = store.applyBatch.bind(store);
     store.applyBatch = async (batch) => {
-      await apply(batch);
+      const folderId = await apply(batch);
       if (batch.messages.length > 0) recorded.push(batch.state.remaining ?? -1);
       uidNexts.push(batch.state.uidNext);
       // Fetch batches add rows and state only: they never tombstone or change flags.
       assert.deepEqual([batch.expungedUids, batch.flagUpdates], [[], []]);
+      return folderId;
     };
     const fetched: number[] = [];
     const remaining: number[] = [];

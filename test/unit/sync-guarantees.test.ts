@@ -260,9 +260,10 @@ describe('cursor never ahead of the rows (property)', () => {
                 crashes++;
                 throw new Error(`simulated crash at applyBatch #${applies}`);
               }
-              await inner.applyBatch(batch);
+              const folderId = await inner.applyBatch(batch);
               commitsChecked++;
               await assertCursorNotAhead(inner, folder, `after commit #${applies}`);
+              return folderId;
             },
           };
           for (const step of steps) {

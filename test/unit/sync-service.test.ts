@@ -740,6 +740,9 @@ describe('sync service on in-memory servers', () => {
       putRunnerState: async () => {
         throw new StorageError('disk full');
       },
+      putRunnerStates: async () => {
+        throw new StorageError('disk full');
+      },
     };
     const { logger, lines } = recordingLogger();
     const svc = service({ store: failing, logger, accounts: [account('i', 'i.test', 'ivy', 'pv', ['INBOX'])], session: route({ 'i.test': h }), schedule: { intervalSeconds: 300 } });
