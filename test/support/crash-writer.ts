@@ -8,6 +8,9 @@
  */
 import type { MessageRecord } from '../../src/mime/types.js';
 import { openStore } from '../../src/store/index.js';
+import { exitWithParent } from './exit-with-parent.js';
+
+exitWithParent();
 
 const path = process.argv[2] as string;
 const engine = (process.argv[3] ?? 'sqljs') as 'sqljs' | 'file';

@@ -3,6 +3,9 @@
  * transaction, prints "held" and waits inside it until killed. Test-only.
  */
 import { openStore } from '../../src/store/index.js';
+import { exitWithParent } from './exit-with-parent.js';
+
+exitWithParent();
 
 const store = await openStore(process.argv[2] as string);
 await store.db.transaction(async (tx) => {
