@@ -250,6 +250,24 @@ test('a group takes no more transactions once maxGroupMs passed', async () => {
   await db.close();
 });
 
+test('while callers run concurrently, a group waits gatherMs for a transaction called a moment later', async () => {
+  const db = await open();
+  // Two at once: a group of two marks the callers as concurrent.
+  await Promise.all([0, 1].map((writer) => db.transaction((tx) => tx.run('INSERT INTO t (writer) VALUES (?)', [writer]))));
+  journalsOpened = 0;
+  let later: Promise<number> | undefined;
+  // B's timer (1 ms) expires before A's gathering timer (5 ms) is even set.
+  setTimeout(() => {
+    later = db.transaction((tx) => tx.run('INSERT INTO t (writer) VALUES (3)'));
+  }, 1);
+  await db.transaction((tx) => tx.run('INSERT INTO t (writer) VALUES (2)'));
+  assert.ok(later, 'B was called while A gathered');
+  await later;
+  assert.equal(journalsOpened, 1, 'A and B shared one commit');
+  assert.deepEqual(await rowsOf(db), [0, 1, 2, 3]);
+  await db.close();
+});
+
 test('a statement queued on the engine ends the group: later transactions wait behind it', async () => {
   const db = await open();
   const events: string[] = [];
