@@ -48,8 +48,9 @@ export interface OpenDatabaseOptions {
   autosaveIntervalMs?: number | null;
   /** File engine: how long to wait for another process's transaction before LOCKED (10 s). */
   busyTimeoutMs?: number;
-  /** File engine: bounds of group commit (transactions waiting while one runs are committed
-   * together): at most `maxTransactions` (16) per group, none taken after `maxGroupMs` (50). */
+  /** File engine: group commit (transactions waiting while one runs are committed together):
+   * at most `maxTransactions` (16) per group, none taken after `maxGroupMs` (50), `gatherMs` (5)
+   * waited for more while callers run concurrently; see docs/store.md. */
   groupCommit?: GroupCommitOptions;
   /** A postgres:// URL: schema and pool size (see postgres-engine.ts). */
   postgres?: PostgresEngineOptions;
