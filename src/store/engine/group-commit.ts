@@ -16,6 +16,10 @@
  *   the open group only when nothing else (a statement, close()) was queued on the engine's
  *   serial gate after that group, so in-process calls keep their order too.
  *
+ * One thing a caller must not do (it was harmless before grouping): a work awaiting the promise
+ * of a transaction called before it. That transaction may be in the same group, and it resolves
+ * only at the group's commit, which waits for this work: they would wait for each other forever.
+ *
  * Bounds: a group takes at most `maxTransactions` works (default 16) and takes no more once
  * `maxGroupMs` (default 50 ms) passed since it began, so other processes (served between write
  * transactions: the lock is released at commit) and in-process statements queued on the gate wait
