@@ -95,6 +95,12 @@ test('without grouping (maxTransactions 1) the same callers open one journal eac
   await db.close();
 });
 
+test('invalid groupCommit options are refused with CONFIG', async () => {
+  dbPath = resolve(join(mkdtempSync(join(tmpdir(), 'prx-group-')), 'mail.db'));
+  await assert.rejects(openDatabase(dbPath, { groupCommit: { maxTransactions: 0 } }), { code: 'CONFIG' });
+  await assert.rejects(openDatabase(dbPath, { groupCommit: { maxGroupMs: Number.NaN } }), { code: 'CONFIG' });
+});
+
 test('works start in call order, a nested transaction runs inside its work', async () => {
   const db = await open();
   const order: number[] = [];

@@ -12,7 +12,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { CorruptDatabaseError, LockedError, PrxError, StorageError } from '../../errors.js';
 import { createFileLock, type FileLock } from './file-lock.js';
-import { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { createGroupCommit, groupCommitSettings, type GroupCommitOptions } from './group-commit.js';
 import { createSerialGate } from './serial-gate.js';
 import { createStatementCache, iterateRows } from './statement-cache.js';
 import { loadSqliteWasm } from './sqlite-wasm-loader.js';
@@ -80,6 +80,7 @@ function checkMagic(path: string): void {
 }
 
 export async function openFileEngine(path: string, options: FileEngineOptions = {}): Promise<SqlEngine> {
+  const groupCommit = groupCommitSettings(options.groupCommit);
   const lock: FileLock = createFileLock(path, { busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
   const gate = createSerialGate();
   let fts5 = false;
@@ -166,7 +167,7 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
       mapError: (error) => engineError(path, error),
       executor: (runner) => ({ exec: (sql) => runner(() => db.exec(sql)), prepare: (sql) => statementFor(sql, runner) }),
     },
-    options.groupCommit,
+    groupCommit,
   );
 
   const engine: SqlEngine = {

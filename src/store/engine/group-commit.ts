@@ -32,7 +32,7 @@
  * sequential caller never forms such a group, so it is never delayed by more than one turn.
  */
 
-import { PrxError, StorageError } from '../../errors.js';
+import { ConfigError, PrxError, StorageError } from '../../errors.js';
 import type { SerialGate } from './serial-gate.js';
 import type { SqlExecutor } from './types.js';
 
@@ -83,10 +83,18 @@ type Outcome = Result & { member: Member };
 const SAVEPOINT = 'prx_group_member';
 const nextTurn = (ms: number) => new Promise<void>((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 
+/** The options with their defaults; invalid ones are refused with CONFIG. */
+export function groupCommitSettings(options: GroupCommitOptions = {}): Required<GroupCommitOptions> {
+  const settings = { ...GROUP_COMMIT_DEFAULTS, ...options };
+  const { maxTransactions, maxGroupMs, gatherMs } = settings;
+  if (!Number.isInteger(maxTransactions) || maxTransactions < 1) throw new ConfigError('groupCommit.maxTransactions must be an integer >= 1');
+  if (!Number.isFinite(maxGroupMs) || maxGroupMs < 0) throw new ConfigError('groupCommit.maxGroupMs must be a number >= 0');
+  if (!Number.isFinite(gatherMs) || gatherMs < 0) throw new ConfigError('groupCommit.gatherMs must be a number >= 0');
+  return settings;
+}
+
 export function createGroupCommit(conn: GroupConnection, options: GroupCommitOptions = {}) {
-  const maxTransactions = Math.max(1, Math.floor(options.maxTransactions ?? GROUP_COMMIT_DEFAULTS.maxTransactions));
-  const maxGroupMs = Math.max(0, options.maxGroupMs ?? GROUP_COMMIT_DEFAULTS.maxGroupMs);
-  const gatherMs = Math.max(0, options.gatherMs ?? GROUP_COMMIT_DEFAULTS.gatherMs);
+  const { maxTransactions, maxGroupMs, gatherMs } = groupCommitSettings(options);
   let tail: Group | null = null;
   /** When a group last held more than one work: callers were running concurrently. */
   let concurrentAt = -Infinity;
