@@ -6,6 +6,7 @@
 
 import { ConfigError, CorruptDatabaseError, PrxError, StorageError } from '../errors.js';
 import { openFileEngine } from './engine/file-engine.js';
+import type { GroupCommitOptions } from './engine/group-commit.js';
 import { isPostgresUrl, openPostgresEngine, type PostgresEngineOptions } from './engine/postgres-engine.js';
 import { openSqlJsEngine } from './engine/sqljs-engine.js';
 import type { EngineName, Row, SqlEngine, SqlExecutor, SqlValue } from './engine/types.js';
@@ -47,6 +48,10 @@ export interface OpenDatabaseOptions {
   autosaveIntervalMs?: number | null;
   /** File engine: how long to wait for another process's transaction before LOCKED (10 s). */
   busyTimeoutMs?: number;
+  /** File engine: group commit (transactions waiting while one runs are committed together):
+   * at most `maxTransactions` (16) per group, none taken after `maxGroupMs` (50), `gatherMs` (5)
+   * waited for more while callers run concurrently; see docs/store.md. */
+  groupCommit?: GroupCommitOptions;
   /** A postgres:// URL: schema and pool size (see postgres-engine.ts). */
   postgres?: PostgresEngineOptions;
 }
@@ -103,7 +108,10 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     engineName === 'postgres'
       ? await openPostgresEngine(path, options.postgres)
       : engineName === 'file'
-      ? await openFileEngine(path, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs })
+      ? await openFileEngine(path, {
+          ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+          ...(options.groupCommit === undefined ? {} : { groupCommit: options.groupCommit }),
+        })
       : await openSqlJsEngine(path, options.autosaveIntervalMs === undefined ? {} : { autosaveIntervalMs: options.autosaveIntervalMs });
   try {
     await (engine.migrate ? engine.migrate() : migrate(engine, path));

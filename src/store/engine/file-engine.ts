@@ -4,16 +4,19 @@
  * SQLite's page cache; every transaction is durable on commit through SQLite's rollback journal
  * (`<db>-journal`, removed at commit). Each statement or transaction runs while holding the
  * cross-process lock (file-lock.ts) and releases it after, so processes take turns per
- * transaction, never per sync.
+ * transaction, never per sync. Transactions that wait while one runs are committed together
+ * (group-commit.ts): one journal and one set of fsyncs for the group, each caller's work still
+ * atomic on its own, the lock released at each group's commit.
  */
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { CorruptDatabaseError, LockedError, PrxError, StorageError } from '../../errors.js';
 import { createFileLock, type FileLock } from './file-lock.js';
+import { createGroupCommit, groupCommitSettings, type GroupCommitOptions } from './group-commit.js';
 import { createSerialGate } from './serial-gate.js';
 import { createStatementCache, iterateRows } from './statement-cache.js';
 import { loadSqliteWasm } from './sqlite-wasm-loader.js';
-import type { Params, PreparedStatement, Row, RunResult, SqlEngine, SqlExecutor } from './types.js';
+import type { Params, PreparedStatement, Row, RunResult, SqlEngine } from './types.js';
 
 interface WasmStatement {
   run(values?: unknown[]): { changes: number };
@@ -35,6 +38,8 @@ export interface FileEngineOptions {
   busyTimeoutMs?: number;
   /** SQLite page cache size in KiB (default 16 MiB). */
   cacheKiB?: number;
+  /** Group commit bounds (see group-commit.ts): at most 16 transactions, 50 ms per group. */
+  groupCommit?: GroupCommitOptions;
 }
 
 const loadWasm = (): WasmModule => loadSqliteWasm<WasmModule>();
@@ -75,6 +80,7 @@ function checkMagic(path: string): void {
 }
 
 export async function openFileEngine(path: string, options: FileEngineOptions = {}): Promise<SqlEngine> {
+  const groupCommit = groupCommitSettings(options.groupCommit);
   const lock: FileLock = createFileLock(path, { busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
   const gate = createSerialGate();
   let fts5 = false;
@@ -118,13 +124,6 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
       lock.release();
     }
   };
-  const direct = <T>(work: () => T): T => {
-    try {
-      return work();
-    } catch (error) {
-      throw engineError(path, error);
-    }
-  };
 
   /** A statement whose step failed keeps the error for its next reset, which the binding
    * refuses: it is dropped from the cache and prepared afresh next time. */
@@ -152,7 +151,24 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
   });
 
   const outside = <T>(work: () => T): Promise<T> => gate.run(() => withLock(work));
-  const inside = <T>(work: () => T): Promise<T> => Promise.resolve().then(() => direct(work));
+  // Transactions: waiting ones are run in the same SQLite transaction and committed once.
+  const group = createGroupCommit(
+    {
+      gate,
+      lock: async () => {
+        if (closed) throw new StorageError(`${path} is closed`);
+        if (!lock.tryAcquire()) await lock.acquire();
+      },
+      unlock: () => lock.release(),
+      exec: (sql) => db.exec(sql),
+      get inTransaction() {
+        return db.inTransaction;
+      },
+      mapError: (error) => engineError(path, error),
+      executor: (runner) => ({ exec: (sql) => runner(() => db.exec(sql)), prepare: (sql) => statementFor(sql, runner) }),
+    },
+    groupCommit,
+  );
 
   const engine: SqlEngine = {
     name: 'file',
@@ -160,40 +176,7 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
     fts5,
     exec: (sql) => outside(() => db.exec(sql)),
     prepare: (sql) => statementFor(sql, outside),
-    transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      return gate.run(async () => {
-        if (closed) throw new StorageError(`${path} is closed`);
-        if (!lock.tryAcquire()) await lock.acquire();
-        let active = true;
-        const guard = <R>(fn: () => R): Promise<R> => {
-          if (!active) return Promise.reject(new StorageError('statement issued after its transaction ended'));
-          return inside(fn);
-        };
-        const tx: SqlExecutor = {
-          exec: (sql) => guard(() => db.exec(sql)),
-          prepare: (sql) => statementFor(sql, guard),
-        };
-        try {
-          direct(() => db.exec('BEGIN IMMEDIATE'));
-          let result: T;
-          try {
-            result = await work(tx);
-            direct(() => db.exec('COMMIT'));
-          } catch (error) {
-            try {
-              if (db.inTransaction) db.exec('ROLLBACK');
-            } catch {
-              // SQLite rolls back by itself after some errors (disk full); nothing left to undo.
-            }
-            throw engineError(path, error);
-          }
-          return result;
-        } finally {
-          active = false;
-          lock.release();
-        }
-      });
-    },
+    transaction: (work) => group.transaction(work),
     save: async () => undefined,
     get dirty() {
       return false;

@@ -5,9 +5,16 @@
  * write transactions. A lock whose owner is gone (same host, pid no longer running — a SIGKILLed
  * sync) is taken over, and so is the `<db>.lock` directory SQLite's WebAssembly VFS left behind
  * with it. Waiting is asynchronous, up to the busy timeout, then `LOCKED`.
+ *
+ * Turns: a holder that releases and takes the lock again at once (a writer with transactions
+ * always queued) would leave a polling waiter no window. So a process that had to wait marks it
+ * in `<db>.prx-lock.wait` (first waiter wins, refreshed at each poll); while a fresh mark of
+ * someone else is there, tryAcquire leaves the free lock to that waiter, which removes the mark
+ * once it holds the lock. A mark not refreshed for 250 ms (its waiter gone) is ignored and removed.
  */
 
-import { closeSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { LockedError, StorageError } from '../../errors.js';
 
@@ -34,6 +41,8 @@ const processStartedAt = Math.round(Date.now() - process.uptime() * 1000);
 const UNREADABLE_GRACE_MS = 2_000;
 /** A takeover guard older than this was left by a process killed during a takeover. */
 const GUARD_GRACE_MS = 5_000;
+/** A waiter's mark not refreshed for this long is ignored: its waiter polls every ≤ 25 ms. */
+const WAITER_STALE_MS = 250;
 
 export function lockPathFor(dbPath: string): string {
   return `${dbPath}.prx-lock`;
@@ -77,7 +86,63 @@ export function createFileLock(dbPath: string, options: { busyTimeoutMs: number 
   const sqliteLockDir = `${dbPath}.lock`;
   const me: LockOwner = { pid: process.pid, host: hostname(), startedAt: processStartedAt };
   const content = Buffer.from(JSON.stringify(me));
+  const waitPath = `${path}.wait`;
+  // Per handle: two engines of one process on one file take turns too.
+  const waiterMark = `${JSON.stringify(me)} ${randomUUID()}`;
   let held = false;
+
+  const readMark = (): string | null => {
+    try {
+      return readFileSync(waitPath, 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  /** True while another waiter's fresh mark asks for the next turn (a stale one is removed). */
+  const anotherWaiterFirst = (): boolean => {
+    const age = ageMs(waitPath);
+    if (age === null) return false;
+    if (readMark() === waiterMark) return false;
+    if (age <= WAITER_STALE_MS) return true;
+    try {
+      unlinkSync(waitPath);
+    } catch {
+      // Gone already.
+    }
+    return false;
+  };
+  /** Asks for the next turn, or refreshes our mark; leaves another waiter's fresh mark alone. */
+  const markWaiting = (): void => {
+    try {
+      const fd = openSync(waitPath, 'wx', 0o600);
+      try {
+        writeSync(fd, waiterMark);
+      } finally {
+        closeSync(fd);
+      }
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return;
+    }
+    if (readMark() === waiterMark) {
+      try {
+        const now = new Date();
+        utimesSync(waitPath, now, now);
+      } catch {
+        // Removed meanwhile: marked again at the next poll.
+      }
+    } else {
+      anotherWaiterFirst();
+    }
+  };
+  const clearMark = (): void => {
+    if (readMark() !== waiterMark) return;
+    try {
+      unlinkSync(waitPath);
+    } catch {
+      // Gone already.
+    }
+  };
 
   const create = (): boolean => {
     let fd: number;
@@ -151,6 +216,7 @@ export function createFileLock(dbPath: string, options: { busyTimeoutMs: number 
 
   const tryAcquire = (): boolean => {
     if (held) throw new StorageError(`lock ${path} is already held by this handle`);
+    if (anotherWaiterFirst()) return false;
     if (create() || (takeOverIfAbandoned() && create())) {
       held = true;
       return true;
@@ -167,13 +233,18 @@ export function createFileLock(dbPath: string, options: { busyTimeoutMs: number 
       let wait = 1;
       for (;;) {
         if (Date.now() >= deadline) {
+          clearMark();
           const owner = readLockOwner(path);
           const who = owner ? `pid ${owner.pid} on ${owner.host}` : 'another process';
           throw new LockedError(`${dbPath} is locked by ${who} (waited ${options.busyTimeoutMs} ms)`);
         }
+        markWaiting();
         await sleep(Math.min(wait, Math.max(1, deadline - Date.now())));
         wait = Math.min(wait * 2, 25);
-        if (tryAcquire()) return;
+        if (tryAcquire()) {
+          clearMark();
+          return;
+        }
       }
     },
     release() {

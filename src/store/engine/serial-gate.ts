@@ -6,13 +6,20 @@
 export interface SerialGate {
   /** Runs `work` once every earlier piece of work has settled. */
   run<T>(work: () => Promise<T> | T): Promise<T>;
+  /** How many times run() was called so far (group commit: was anything queued since?). */
+  readonly calls: number;
 }
 
 export function createSerialGate(): SerialGate {
   let tail: Promise<unknown> = Promise.resolve();
   let pending = 0;
+  let calls = 0;
   return {
+    get calls() {
+      return calls;
+    },
     run<T>(work: () => Promise<T> | T): Promise<T> {
+      calls++;
       if (pending === 0) {
         // Nothing in flight: start now (synchronous engines answer within this call).
         pending++;

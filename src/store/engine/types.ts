@@ -36,7 +36,9 @@ export interface SqlEngine extends SqlExecutor {
   /** Whether the engine has SQLite's FTS5 module (full-text search with bm25). */
   readonly fts5: boolean;
   /** Runs `work` in one transaction: all of it is committed, or none (the error is rethrown).
-   * Calls on the engine itself wait until the transaction ends. */
+   * Calls on the engine itself wait until the transaction ends. The file engine may commit it
+   * together with transactions called while it runs (group commit): a work must not await the
+   * promise of another transaction. */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Persists what is committed (the in-memory engine's image save; a no-op for file engines). */
   save(): Promise<void>;
