@@ -4,7 +4,8 @@
  * one, never a torn one. Also: recognising files that are not SQLite before anything touches them.
  */
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+// The default export is node:fs's own object (in Node and Bun): tests can watch its calls.
+import fs from 'node:fs';
 import { dirname } from 'node:path';
 import { CorruptDatabaseError, StorageError } from '../errors.js';
 
@@ -14,7 +15,7 @@ const SQLITE_MAGIC = 'SQLite format 3\u0000';
 export function readDatabaseFile(path: string): Uint8Array | null {
   let size: number;
   try {
-    size = statSync(path).size;
+    size = fs.statSync(path).size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new StorageError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
@@ -24,7 +25,7 @@ export function readDatabaseFile(path: string): Uint8Array | null {
   // once; another copy here would cost the image's size in time and memory at every open).
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = fs.readFileSync(path);
   } catch (error) {
     throw new StorageError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
@@ -38,15 +39,15 @@ export function readDatabaseFile(path: string): Uint8Array | null {
 export function writeDatabaseFileAtomically(path: string, image: Uint8Array): void {
   const tmpPath = `${path}.tmp`;
   try {
-    const fd = openSync(tmpPath, 'w', 0o600);
+    const fd = fs.openSync(tmpPath, 'w', 0o600);
     try {
       let offset = 0;
-      while (offset < image.byteLength) offset += writeSync(fd, image, offset, image.byteLength - offset);
-      fsyncSync(fd);
+      while (offset < image.byteLength) offset += fs.writeSync(fd, image, offset, image.byteLength - offset);
+      fs.fsyncSync(fd);
     } finally {
-      closeSync(fd);
+      fs.closeSync(fd);
     }
-    renameSync(tmpPath, path);
+    fs.renameSync(tmpPath, path);
     fsyncDirectory(dirname(path));
   } catch (error) {
     throw new StorageError(`cannot save ${path}: ${(error as Error).message}`, { cause: error });
@@ -56,11 +57,11 @@ export function writeDatabaseFileAtomically(path: string, image: Uint8Array): vo
 function fsyncDirectory(dir: string): void {
   let fd: number | null = null;
   try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
   } catch {
     // Some platforms/filesystems do not allow fsync on directories; the rename is still atomic.
   } finally {
-    if (fd !== null) closeSync(fd);
+    if (fd !== null) fs.closeSync(fd);
   }
 }

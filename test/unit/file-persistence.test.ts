@@ -4,7 +4,7 @@
  * `StorageError` (or `CorruptDatabaseError` for foreign files) that leaves the old file alone.
  */
 import assert from 'node:assert/strict';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -37,8 +37,97 @@ describe('file persistence', () => {
     writeDatabaseFileAtomically(path, image(1));
     // The temporary file's name is taken by a directory: the write fails before the rename.
     mkdirSync(`${path}.tmp`);
-    assert.throws(() => writeDatabaseFileAtomically(path, image(3)), { code: 'STORAGE', name: 'StorageError' });
+    assert.throws(
+      () => writeDatabaseFileAtomically(path, image(3)),
+      (error: Error & { code?: string; cause?: NodeJS.ErrnoException }) =>
+        error.name === 'StorageError' && error.code === 'STORAGE' && error.message.startsWith(`cannot save ${path}: `) && error.cause?.code === 'EISDIR',
+    );
     assert.deepEqual(new Uint8Array(readFileSync(path)), image(1));
+  });
+
+  test('a save: the image written whole (even in short writes) and fsynced, closed, renamed, then the directory fsynced', () => {
+    const dir = scratch();
+    const path = join(dir, 'mail.db');
+    const big = image(7, 10_000);
+    const log: string[] = [];
+    const fds = new Map<number, string>();
+    const name = (fd: number) => fds.get(fd) ?? `fd${fd}`;
+    const real = { openSync: fs.openSync, writeSync: fs.writeSync, fsyncSync: fs.fsyncSync, closeSync: fs.closeSync, renameSync: fs.renameSync };
+    // file-persistence.ts calls node:fs through its default export, this very object.
+    fs.openSync = ((file: string, flags: string, mode?: number) => {
+      const fd = real.openSync(file, flags, mode);
+      fds.set(fd, file === dir ? 'dir' : file === `${path}.tmp` ? 'tmp' : String(file));
+      log.push(`open ${fds.get(fd)} ${flags}`);
+      return fd;
+    }) as typeof fs.openSync;
+    // Short writes: at most 3,000 bytes a call, as a kernel may do.
+    fs.writeSync = ((fd: number, buffer: Uint8Array, offset: number, length: number) => {
+      const n = real.writeSync(fd, buffer, offset, Math.min(length, 3000));
+      log.push(`write ${name(fd)} ${offset}+${n}`);
+      return n;
+    }) as typeof fs.writeSync;
+    fs.fsyncSync = ((fd: number) => {
+      log.push(`fsync ${name(fd)}`);
+      real.fsyncSync(fd);
+    }) as typeof fs.fsyncSync;
+    fs.closeSync = ((fd: number) => {
+      log.push(`close ${name(fd)}`);
+      real.closeSync(fd);
+    }) as typeof fs.closeSync;
+    fs.renameSync = ((from: string, to: string) => {
+      log.push(`rename ${from === `${path}.tmp` ? 'tmp' : from} ${to === path ? 'db' : to}`);
+      real.renameSync(from, to);
+    }) as typeof fs.renameSync;
+    try {
+      writeDatabaseFileAtomically(path, big);
+    } finally {
+      Object.assign(fs, real);
+    }
+    assert.deepEqual(log, [
+      'open tmp w',
+      'write tmp 0+3000',
+      'write tmp 3000+3000',
+      'write tmp 6000+3000',
+      'write tmp 9000+1000',
+      'fsync tmp',
+      'close tmp',
+      'rename tmp db',
+      'open dir r',
+      'fsync dir',
+      'close dir',
+    ]);
+    assert.deepEqual(new Uint8Array(readFileSync(path)), big);
+  });
+
+  test('a directory that cannot be fsynced (some file systems) does not fail the save', () => {
+    const dir = scratch();
+    const path = join(dir, 'mail.db');
+    const realOpen = fs.openSync;
+    const realFsync = fs.fsyncSync;
+    const closed: number[] = [];
+    const realClose = fs.closeSync;
+    let dirFd = -1;
+    fs.openSync = ((file: string, flags: string, mode?: number) => {
+      const fd = realOpen(file, flags, mode);
+      if (file === dir) dirFd = fd;
+      return fd;
+    }) as typeof fs.openSync;
+    fs.fsyncSync = ((fd: number) => {
+      if (fd === dirFd) throw Object.assign(new Error('EINVAL: fsync of a directory'), { code: 'EINVAL' });
+      realFsync(fd);
+    }) as typeof fs.fsyncSync;
+    fs.closeSync = ((fd: number) => {
+      closed.push(fd);
+      realClose(fd);
+    }) as typeof fs.closeSync;
+    try {
+      writeDatabaseFileAtomically(path, image(4));
+    } finally {
+      Object.assign(fs, { openSync: realOpen, fsyncSync: realFsync, closeSync: realClose });
+    }
+    assert.deepEqual(new Uint8Array(readFileSync(path)), image(4));
+    assert.notEqual(dirFd, -1, 'the directory was opened');
+    assert.ok(closed.includes(dirFd), 'and closed although its fsync failed');
   });
 
   test('a save into a missing directory is a StorageError', () => {
@@ -51,7 +140,10 @@ describe('file persistence', () => {
     writeFileSync(join(dir, 'empty.db'), '');
     assert.equal(readDatabaseFile(join(dir, 'empty.db')), null);
     writeFileSync(join(dir, 'notes.txt'), 'not a database at all, just text');
-    assert.throws(() => readDatabaseFile(join(dir, 'notes.txt')), { code: 'CORRUPT_DB' });
+    assert.throws(() => readDatabaseFile(join(dir, 'notes.txt')), {
+      code: 'CORRUPT_DB',
+      message: `${join(dir, 'notes.txt')} is not an SQLite database (left untouched)`,
+    });
     assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), 'not a database at all, just text');
   });
 
@@ -59,10 +151,12 @@ describe('file persistence', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'file'), 'x');
     // A path through a regular file: ENOTDIR from stat.
-    assert.throws(() => readDatabaseFile(join(dir, 'file', 'mail.db')), { code: 'STORAGE' });
+    const readError = (path: string, cause: string) => (error: Error & { code?: string; cause?: NodeJS.ErrnoException }) =>
+      error.name === 'StorageError' && error.code === 'STORAGE' && error.message.startsWith(`cannot read ${path}: `) && error.cause?.code === cause;
+    assert.throws(() => readDatabaseFile(join(dir, 'file', 'mail.db')), readError(join(dir, 'file', 'mail.db'), 'ENOTDIR'));
     // A directory: stat works, reading fails with EISDIR.
     mkdirSync(join(dir, 'a-directory'));
-    assert.throws(() => readDatabaseFile(join(dir, 'a-directory')), { code: 'STORAGE' });
+    assert.throws(() => readDatabaseFile(join(dir, 'a-directory')), readError(join(dir, 'a-directory'), 'EISDIR'));
   });
 
   test('openStore: a new database in a missing directory is refused with StorageError', async () => {
