@@ -92,7 +92,7 @@ function syncEngineFiles() {
 
 function storeTests() {
   return [
-    'unit/store', 'unit/file-persistence', 'unit/store-mailbox', 'unit/store-threads', 'unit/store-identity', 'unit/folder-lifecycle',
+    'unit/store', 'unit/file-persistence', 'unit/file-lock', 'unit/store-mailbox', 'unit/store-threads', 'unit/store-identity', 'unit/folder-lifecycle',
     'unit/sync-guarantees', 'property/search-query', 'unit/store-postgres', 'unit/work-queue', 'property/sync-convergence', 'unit/store-lock',
   ];
 }
