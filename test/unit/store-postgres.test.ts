@@ -9,8 +9,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { MessageRecord } from '../../src/mime/types.js';
 import { searchWords, toPgParam, translateSql } from '../../src/store/engine/postgres-dialect.js';
-import { redactUrl } from '../../src/store/engine/postgres-engine.js';
+import { isPostgresUrl, pgConfig, pgError, redactUrl } from '../../src/store/engine/postgres-engine.js';
+import { ConfigError, LockedError } from '../../src/errors.js';
 import { openStore } from '../../src/store/index.js';
+import type { Queryable } from '../../src/store/database.js';
 import { toTsQuery } from '../../src/store/postgres-search.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import { freshSchemaUrl, postgresSkipReason } from '../support/postgres.js';
@@ -53,10 +55,102 @@ describe('PostgreSQL dialect', () => {
   test('URLs lose their password in messages and paths', () => {
     assert.equal(redactUrl('postgres://u:secret@h:5432/db'), 'postgres://u:***@h:5432/db');
     assert.doesNotMatch(redactUrl('postgres://u:secret@h/db?schema=x'), /secret/);
+    assert.equal(redactUrl('postgres://u@h/db'), 'postgres://u@h/db', 'no password: nothing to hide');
+    assert.equal(redactUrl('postgres://u:secret@[bad'), 'postgres://(unparsable url)');
+  });
+
+  test('which paths are PostgreSQL URLs: only a postgres:// or postgresql:// prefix, any case', () => {
+    for (const url of ['postgres://h/db', 'postgresql://h/db', 'POSTGRES://h/db', 'PostgreSQL://h/db']) assert.equal(isPostgresUrl(url), true, url);
+    for (const path of ['mail.db', './postgres://x', 'x-postgres://h/db', 'postgres:/h', 'postgresq://h', ':memory:']) assert.equal(isPostgresUrl(path), false, path);
+  });
+
+  test('connection settings: the schema goes on the search path and leaves the URL; application name; bad input is CONFIG', () => {
+    const { schema, config } = pgConfig('postgres://u:pw@h:5433/db?schema=mail_1&sslmode=disable');
+    assert.equal(schema, 'mail_1');
+    assert.equal(config.connectionString, 'postgres://u:pw@h:5433/db?sslmode=disable');
+    assert.equal(config.options, '-c search_path=mail_1');
+    assert.equal(config.application_name, 'prx-email');
+    assert.equal(pgConfig('postgres://h/db').schema, 'public');
+    assert.equal(pgConfig('postgres://h/db?schema=a', { schema: 'b', applicationName: 'crm' }).schema, 'b');
+    assert.equal(pgConfig('postgres://h/db', { applicationName: 'crm' }).config.application_name, 'crm');
+    assert.throws(() => pgConfig('postgres://h/db?schema=a;drop'), (error: Error) => error instanceof ConfigError && error.message === 'schema name must be a plain identifier: "a;drop"');
+    assert.throws(() => pgConfig('postgres://u:secret@[bad'), (error: Error) => error instanceof ConfigError && error.message === 'not a PostgreSQL URL: postgres://(unparsable url)');
+  });
+
+  test('driver failures become STORAGE errors naming the place; typed errors pass through', () => {
+    const cause = new Error('connection refused');
+    const mapped = pgError('postgres://h/db', cause) as Error & { code?: string; cause?: unknown };
+    assert.equal(mapped.message, 'postgres://h/db: connection refused');
+    assert.equal(mapped.code, 'STORAGE');
+    assert.equal(mapped.cause, cause);
+    assert.equal((pgError('w', 'plain text') as Error).message, 'w: plain text');
+    assert.equal((pgError('w', undefined) as Error).message, 'w: undefined');
+    const typed = new LockedError('busy');
+    assert.equal(pgError('w', typed), typed);
   });
 });
 
 describe('PostgreSQL store', { skip: postgresSkipReason() }, () => {
+  test('transactions: a failing work is rolled back whole (typed errors kept, SQL errors STORAGE); statements after the end or after close are refused', async () => {
+    const url = freshSchemaUrl();
+    const store = await openStore(url);
+    const { db } = store;
+    const typed = new LockedError('stop here');
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.run("INSERT INTO runner_state (job_key, next_allowed_at) VALUES ('a', 1)");
+        throw typed;
+      }),
+      (error) => error === typed,
+    );
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.run("INSERT INTO runner_state (job_key, next_allowed_at) VALUES ('b', 1)");
+        await tx.run('SELECT no_such_column FROM runner_state');
+      }),
+      (error: Error & { code?: string }) => error.code === 'STORAGE' && /no_such_column/.test(error.message) && !/secret/.test(error.message),
+    );
+    assert.equal(Number((await db.one('SELECT COUNT(*) AS n FROM runner_state'))?.n), 0, 'neither insert is left');
+    let late: Queryable | null = null;
+    await db.transaction(async (tx) => {
+      late = tx;
+      await tx.run("INSERT INTO runner_state (job_key, next_allowed_at) VALUES ('c', 1)");
+    });
+    await assert.rejects((late as unknown as Queryable).run("INSERT INTO runner_state (job_key, next_allowed_at) VALUES ('d', 1)"), {
+      code: 'STORAGE',
+      message: 'statement issued after its transaction ended',
+    });
+    assert.deepEqual(await db.all('SELECT job_key FROM runner_state'), [{ job_key: 'c' }]);
+    // The pool still works after all that: no connection was left inside a transaction.
+    assert.equal(Number((await db.one('SELECT COUNT(*) AS n FROM runner_state'))?.n), 1);
+    await store.close();
+    await store.close(); // twice: nothing to do
+    await assert.rejects(db.all('SELECT 1'), { code: 'STORAGE', message: `${db.engine.path} is closed` });
+    await assert.rejects(db.engine.exec('SELECT 1'), { code: 'STORAGE', message: `${db.engine.path} is closed` });
+    await assert.rejects(db.transaction(async () => undefined), { code: 'STORAGE', message: `${db.engine.path} is closed` });
+  });
+
+  test('reopening migrates nothing twice; a schema of another application or of a newer version is refused, untouched', async () => {
+    const url = freshSchemaUrl();
+    const first = await openStore(url);
+    const version = Number((await first.db.one('SELECT version FROM prx_schema'))?.version);
+    assert.ok(version > 0);
+    await first.upsertAccount({ email: 'kept@x', provider: null, settings: {} }, 1);
+    await first.close();
+    const again = await openStore(url);
+    assert.equal(Number((await again.db.one('SELECT version FROM prx_schema'))?.version), version);
+    assert.equal((await again.listAccounts()).length, 1, 'the data stays');
+    await again.db.run('UPDATE prx_schema SET version = ?', [version + 1]);
+    await again.close();
+    await assert.rejects(openStore(url), (error: Error & { code?: string }) => error.code === 'CORRUPT_DB' && error.message.includes(`has schema version ${version + 1}, newer than this prx-email (${version})`));
+    const other = await openStore(freshSchemaUrl());
+    const schema = new URL(url).searchParams.get('schema') as string;
+    await other.db.run(`UPDATE ${schema}.prx_schema SET version = ?, application = 'someone-else'`, [version]);
+    await assert.rejects(openStore(url), (error: Error & { code?: string }) => error.code === 'CORRUPT_DB' && error.message.includes(`schema ${schema} is not a prx-email store (left untouched)`));
+    assert.equal(Number((await other.db.one(`SELECT COUNT(*) AS n FROM ${schema}.accounts`))?.n), 1);
+    await other.close();
+  });
+
   test('a schema with foreign tables is refused and left untouched', async () => {
     const url = freshSchemaUrl('prx_foreign');
     const schema = new URL(url).searchParams.get('schema') as string;
