@@ -76,8 +76,24 @@ for (const engineName of ['file', 'sqljs', 'postgres'] as const) {
       await store.save();
       await store.close();
       const before = readFileSync(join(dir, 'ours.db'));
-      await assert.rejects(openStore(join(dir, 'ours.db'), { engine }), { code: 'CORRUPT_DB' });
+      await assert.rejects(openStore(join(dir, 'ours.db'), { engine }), {
+        code: 'CORRUPT_DB',
+        message: `${join(dir, 'ours.db')} is an SQLite database but not a prx-email one (left untouched)`,
+      });
       assert.deepEqual(readFileSync(join(dir, 'ours.db')), before);
+
+      // Ours, but written by a newer prx-email.
+      const { store: newer } = await freshStore(join(dir, 'newer.db'));
+      const version = Number((await newer.db.one('PRAGMA user_version'))?.user_version);
+      await newer.db.run(`PRAGMA user_version = ${version + 1}`);
+      await newer.save();
+      await newer.close();
+      const newerBefore = readFileSync(join(dir, 'newer.db'));
+      await assert.rejects(openStore(join(dir, 'newer.db'), { engine }), {
+        code: 'CORRUPT_DB',
+        message: `${join(dir, 'newer.db')} has schema version ${version + 1}, newer than this prx-email (${version})`,
+      });
+      assert.deepEqual(readFileSync(join(dir, 'newer.db')), newerBefore);
 
       const torn = join(dir, 'torn.db');
       writeFileSync(torn, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(100, 0xff)]));
@@ -448,6 +464,28 @@ describe('file engine', () => {
 });
 
 describe('sql.js engine', () => {
+  test('the postgres engine is only for postgres:// URLs', async () => {
+    await assert.rejects(openStore(tempPath(), { engine: 'postgres' }), { code: 'CONFIG', message: 'the postgres engine needs a postgres:// URL' });
+  });
+
+  test('saveIfDirty saves only after a change, and says whether it did', async () => {
+    engine = 'sqljs';
+    const path = tempPath();
+    const { store } = await freshStore(path);
+    await store.save();
+    assert.equal(await store.saveIfDirty(), false);
+    const saved = store.db.lastSave;
+    await store.upsertAccount({ email: 'bob@example.test', provider: null, settings: {} }, 5);
+    assert.equal(await store.saveIfDirty(), true);
+    assert.notEqual(store.db.lastSave, saved, 'a save happened');
+    assert.equal(store.db.dirty, false);
+    assert.equal(await store.saveIfDirty(), false);
+    await store.close();
+    const reopened = await openStore(path, { engine: 'sqljs' });
+    assert.equal((await reopened.listAccounts()).length, 2, 'the saved image holds the new account');
+    await reopened.close();
+  });
+
   test('writes that change nothing leave the image clean: no rewrite of the file', async () => {
     engine = 'sqljs';
     const path = tempPath();
