@@ -33,6 +33,15 @@ describe('PostgreSQL dialect', () => {
     assert.equal(translateSql('SELECT typeof(subject) AS s'), 'SELECT pg_typeof(subject) AS s');
     assert.equal(translateSql('PRAGMA user_version'), 'SELECT version AS user_version FROM prx_schema');
     assert.equal(translateSql('SELECT descending, is_not FROM t'), 'SELECT descending, is_not FROM t');
+    // Only a whole statement is the user_version read.
+    assert.equal(translateSql('  pragma USER_VERSION; '), 'SELECT version AS user_version FROM prx_schema');
+    assert.equal(translateSql('SELECT 1 WHERE x = 0 OR PRAGMA user_version'), 'SELECT 1 WHERE x = 0 OR PRAGMA user_version');
+    assert.equal(translateSql('PRAGMA user_version;x'), 'PRAGMA user_version;x');
+    // A keyword at the very start, after spaces, or only as a call.
+    assert.equal(translateSql('typeof(x)'), 'pg_typeof(x)');
+    assert.equal(translateSql('SELECT typeof (x)'), 'SELECT pg_typeof (x)');
+    assert.equal(translateSql('SELECT typeof, f(y) FROM t'), 'SELECT typeof, f(y) FROM t');
+    assert.equal(translateSql('SELECT a IS  NOT\tb'), 'SELECT a IS DISTINCT FROM b');
   });
 
   test('parameters: UTF-8 bytes become text, NUL becomes U+FFFD, booleans 0/1, bigint exact', () => {
@@ -41,6 +50,10 @@ describe('PostgreSQL dialect', () => {
     assert.equal(toPgParam(true), 1);
     assert.equal(toPgParam(9_007_199_254_740_993n), '9007199254740993');
     assert.equal(toPgParam(null), null);
+    assert.equal(toPgParam(undefined), null);
+    assert.equal(toPgParam(42), 42);
+    assert.equal(toPgParam(false), 0);
+    assert.equal(toPgParam('plain'), 'plain');
   });
 
   test('search queries: folded, split like the stored text, user text never read as tsquery syntax', () => {
