@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { patchCheckReservedLock } from '../../src/store/engine/sqlite-wasm-loader.js';
 import { describe, test } from 'node:test';
 import type { MessageRecord } from '../../src/mime/types.js';
+import type { Queryable } from '../../src/store/database.js';
 import { openStore, type EngineName, type Store } from '../../src/store/index.js';
 import { MESSAGE_COLUMNS } from '../../src/store/message-columns.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
@@ -97,7 +98,10 @@ for (const engineName of ['file', 'sqljs', 'postgres'] as const) {
 
       const torn = join(dir, 'torn.db');
       writeFileSync(torn, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(100, 0xff)]));
-      await assert.rejects(openStore(torn, { engine }), { code: 'CORRUPT_DB' });
+      await assert.rejects(openStore(torn, { engine }), {
+        code: 'CORRUPT_DB',
+        message: engine === 'file' ? `${torn}: file is not a database` : `${torn} cannot be opened: file is not a database`,
+      });
     });
 
     test("the backlog a sync leaves is recorded with the batch and kept until a batch says otherwise", async () => {
@@ -466,6 +470,36 @@ describe('file engine', () => {
 describe('sql.js engine', () => {
   test('the postgres engine is only for postgres:// URLs', async () => {
     await assert.rejects(openStore(tempPath(), { engine: 'postgres' }), { code: 'CONFIG', message: 'the postgres engine needs a postgres:// URL' });
+  });
+
+  test('in memory: a save only marks the image clean; after close every call is refused', async () => {
+    engine = 'sqljs';
+    const { store } = await freshStore(':memory:');
+    assert.equal(store.db.dirty, true);
+    await store.save();
+    assert.equal(store.db.dirty, false);
+    assert.equal(store.db.lastSave, null, 'nothing was written');
+    let late: Queryable | null = null;
+    await store.db.transaction(async (tx) => {
+      late = tx;
+    });
+    await assert.rejects((late as unknown as Queryable).all('SELECT 1'), { code: 'STORAGE', message: 'statement issued after its transaction ended' });
+    await store.close();
+    await assert.rejects(store.db.all('SELECT 1'), { code: 'STORAGE', message: ':memory: is closed' });
+    await assert.rejects(store.db.engine.exec('SELECT 1'), { code: 'STORAGE', message: ':memory: is closed' });
+  });
+
+  test('a save records its size and duration', async () => {
+    engine = 'sqljs';
+    const path = tempPath();
+    const { store } = await freshStore(path);
+    const before = Date.now();
+    await store.save();
+    const lastSave = store.db.lastSave;
+    assert.ok(lastSave);
+    assert.equal(lastSave.bytes, statSync(path).size);
+    assert.ok(lastSave.ms >= 0 && lastSave.ms <= Date.now() - before + 1, `ms ${lastSave.ms}`);
+    await store.close();
   });
 
   test('saveIfDirty saves only after a change, and says whether it did', async () => {
