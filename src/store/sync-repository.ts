@@ -5,7 +5,7 @@
  */
 
 import type { MessageRecord } from '../mime/types.js';
-import type { FolderSyncState, GmailAttributes, KnownLocation, SyncBatch, SyncStateUpdate, UidValidityRemap } from '../sync/ports.js';
+import type { FolderSyncState, GmailAttributes, KnownLocation, NewFolder, SyncBatch, SyncStateUpdate, UidValidityRemap } from '../sync/ports.js';
 import { ensureFolder } from './accounts.js';
 import type { Database, Queryable, Row } from './database.js';
 import { ADOPT_LEGACY_MESSAGE_SQL, UPSERT_MESSAGE_SQL, messageParams } from './message-columns.js';
@@ -138,7 +138,7 @@ async function writeState(db: Queryable, accountId: number, folderId: number, st
  */
 export async function applyBatch(db: Database, batch: SyncBatch): Promise<number> {
   return db.transaction(async (db) => {
-    const folderId = batch.folderId ?? (await createFolderOf(db, batch));
+    const folderId = batch.folderId !== null ? batch.folderId : await createFolder(db, batch.accountId, batch.newFolder);
     for (const message of batch.messages) {
       const rowId = message.gmail
         ? await storeGmailMessage(db, batch.accountId, message.record, message.gmail, batch.state.lastSyncAt)
@@ -188,10 +188,8 @@ export async function applyBatch(db: Database, batch: SyncBatch): Promise<number
   });
 }
 
-function createFolderOf(db: Queryable, batch: SyncBatch): Promise<number> {
-  if (!batch.newFolder) throw new TypeError('a batch without folderId needs newFolder');
-  const { name, displayName } = batch.newFolder;
-  return ensureFolder(db, batch.accountId, name, displayName !== undefined ? { displayName } : {});
+function createFolder(db: Queryable, accountId: number, { name, displayName }: NewFolder): Promise<number> {
+  return ensureFolder(db, accountId, name, displayName !== undefined ? { displayName } : {});
 }
 
 export async function remapUidValidity(db: Database, change: UidValidityRemap): Promise<{ tombstoned: number }> {

@@ -8,7 +8,7 @@
 
 import type { FolderSyncOptions, ParseMessage } from './folder-sync.js';
 import type { CoveredRange, FetchPlan, PlannedBatch } from './fetch-plan.js';
-import type { FetchedMessage, FolderSession, FolderSnapshot, FolderSyncState, NewMessage, ServerUid, SyncBatch, SyncStore } from './ports.js';
+import type { FetchedMessage, FolderSession, FolderSnapshot, FolderSyncState, NewMessage, ServerUid, SyncBatchContent, SyncStore } from './ports.js';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 const DEFAULT_FETCH_AHEAD = 4;
@@ -92,11 +92,10 @@ export async function fetchAndStore(
   const { state, snapshot, plan } = input;
   let folderId = state.folderId;
   const newFolder = { name: options.folder, ...(options.displayName !== undefined ? { displayName: options.displayName } : {}) };
-  const apply = async (batch: Omit<SyncBatch, 'accountId' | 'folderId' | 'uidValidity' | 'flagUpdates' | 'expungedUids'>): Promise<void> => {
+  const apply = async (batch: Pick<SyncBatchContent, 'messages' | 'state'>): Promise<void> => {
     const id = await store.applyBatch({
       accountId,
-      folderId,
-      ...(folderId === null ? { newFolder } : {}),
+      ...(folderId === null ? { folderId: null, newFolder } : { folderId }),
       uidValidity: snapshot.uidValidity,
       flagUpdates: [],
       expungedUids: [],

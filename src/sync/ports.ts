@@ -161,14 +161,20 @@ export interface SyncStateUpdate {
   lastSyncAt: number;
 }
 
-/** Everything one transaction applies: rows, flag changes, tombstones and the new state. */
-export interface SyncBatch {
+/** Everything one transaction applies: rows, flag changes, tombstones and the new state. The
+ * folder is its row (`folderId`), or, on a folder's first sync (`folderId` null), `newFolder`:
+ * its server name and decoded name (default: the name), from which the first batch creates the
+ * row in the same transaction (or finds the one another call created meanwhile). */
+export type SyncBatch = SyncBatchContent & ({ folderId: number; newFolder?: undefined } | { folderId: null; newFolder: NewFolder });
+
+/** A folder the store has no row for yet. */
+export interface NewFolder {
+  name: string;
+  displayName?: string;
+}
+
+export interface SyncBatchContent {
   accountId: number;
-  /** The folder's row; null on a folder's first sync, whose first batch creates the row from
-   * `newFolder` in the same transaction (or finds the one another call created meanwhile). */
-  folderId: number | null;
-  /** With `folderId` null: the folder's server name and decoded name (default: the name). */
-  newFolder?: { name: string; displayName?: string };
   uidValidity: number;
   messages: NewMessage[];
   flagUpdates: FlagState[];

@@ -78,8 +78,7 @@ export function createMemorySyncStore(): MemorySyncStore {
         throw new Error('simulated crash before commit');
       }
       // A folder's first batch creates its row (like the store, in the same all-or-nothing step).
-      if (input.folderId === null && !input.newFolder) throw new TypeError('a batch without folderId needs newFolder');
-      const folderId = input.folderId ?? (await store.loadFolderState(input.accountId, (input.newFolder as { name: string }).name)).folderId;
+      const folderId = input.folderId !== null ? input.folderId : (await store.loadFolderState(input.accountId, input.newFolder.name)).folderId;
       const batch = { ...input, folderId };
       for (const m of batch.messages) {
         const key = messageKey(m.record);

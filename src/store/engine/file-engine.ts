@@ -113,9 +113,13 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
   let closed = false;
 
   /** Runs synchronous SQLite work outside a transaction, holding the file lock for just that. */
-  const withLock = async <T>(work: () => T): Promise<T> => {
+  /** Takes the cross-process lock for a statement or a group of transactions (closed: refused). */
+  const takeLock = async (): Promise<void> => {
     if (closed) throw new StorageError(`${path} is closed`);
     if (!lock.tryAcquire()) await lock.acquire();
+  };
+  const withLock = async <T>(work: () => T): Promise<T> => {
+    await takeLock();
     try {
       return work();
     } catch (error) {
@@ -155,10 +159,7 @@ export async function openFileEngine(path: string, options: FileEngineOptions = 
   const group = createGroupCommit(
     {
       gate,
-      lock: async () => {
-        if (closed) throw new StorageError(`${path} is closed`);
-        if (!lock.tryAcquire()) await lock.acquire();
-      },
+      lock: takeLock,
       unlock: () => lock.release(),
       exec: (sql) => db.exec(sql),
       get inTransaction() {
