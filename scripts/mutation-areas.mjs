@@ -78,6 +78,7 @@ function syncTests() {
   return [
     'unit/sync-folder', 'unit/sync-guarantees', 'unit/sync-backfill', 'property/sync-convergence', 'unit/runner', 'unit/email-plugin',
     'unit/folder-lifecycle', 'unit/folder-names', 'unit/service-config', 'unit/service-parts', 'unit/sync-service', 'unit/work-queue',
+    'unit/runner-transactions', 'replay/transcripts', 'replay/gmail-labels', 'replay/cut-settles', 'unit/cli-args',
   ];
 }
 
@@ -92,7 +93,7 @@ function syncEngineFiles() {
 
 function storeTests() {
   return [
-    'unit/store', 'unit/file-persistence', 'unit/file-lock', 'unit/store-mailbox', 'unit/store-threads', 'unit/store-identity', 'unit/folder-lifecycle',
+    'unit/store', 'unit/file-persistence', 'unit/file-lock', 'unit/file-group-commit', 'unit/store-mailbox', 'unit/store-threads', 'unit/store-identity', 'unit/folder-lifecycle',
     'unit/sync-guarantees', 'property/search-query', 'unit/store-postgres', 'unit/work-queue', 'property/sync-convergence', 'unit/store-lock',
   ];
 }
