@@ -10,10 +10,11 @@ import type { MailboxInfo } from '../../src/imap/session/client.js';
 import { parseTranscript } from '../../src/imap/transcript/index.js';
 import { openStore } from '../../src/store/index.js';
 import { EmailPlugin } from '../../src/sync/email-plugin.js';
-import { canonicalFolder, resolveSpecialUse, specialUseSelector } from '../../src/sync/folder-names.js';
+import { canonicalFolder, resolveSpecialUse, specialUseSelector, WELL_KNOWN_NAMES, type SpecialUseSelector } from '../../src/sync/folder-names.js';
+import { toWireMailboxName } from '../../src/imap/wire/mailbox-name.js';
 import { createReplayHarness } from '../support/replay/replay-transport.js';
 
-function folder(name: string, attributes: string[] = [], delimiter = '/', displayName = name): MailboxInfo {
+function folder(name: string, attributes: string[] = [], delimiter: string | null = '/', displayName = name): MailboxInfo {
   const special = attributes.find((a) => /^\\(all|archive|drafts|flagged|junk|sent|trash|important)$/i.test(a)) ?? null;
   return { name, displayName, delimiter, attributes, specialUse: special, selectable: !attributes.includes('\\Noselect') };
 }
@@ -69,6 +70,101 @@ describe('special-use selectors', () => {
   });
 });
 
+/**
+ * Localised names as servers and clients create them (Exchange/Outlook, Gmail, Apple, Dovecot and
+ * Courier defaults, GMX/web.de, Yandex, QQ/163...), listed without any special-use attribute.
+ * Each is listed the way a server would send it: top level with "/" or under "INBOX." with "."
+ * (Courier, Dovecot maildir++), as its modified UTF-7 wire name.
+ */
+const LOCALISED: Array<[SpecialUseSelector, string[]]> = [
+  [
+    '\\Sent',
+    ['Sent', 'Sent Items', 'Sent Mail', 'Sent Messages', 'Gesendet', 'Gesendete Objekte', 'Gesendete Elemente', 'Envoyés', 'Éléments envoyés', 'Messages envoyés', 'Enviados',
+      'Elementos enviados', 'Posta inviata', 'Inviati', 'Verzonden', 'Verzonden items', 'Itens Enviados', 'Отправленные', '已发送', '已发送邮件', '寄件備份', '送信済み', '送信済みアイテム'],
+  ],
+  ['\\Drafts', ['Drafts', 'Draft', 'Entwürfe', 'Brouillons', 'Borradores', 'Bozze', 'Concepten', 'Rascunhos', 'Черновики', '草稿', '草稿箱', '下書き']],
+  [
+    '\\Trash',
+    ['Trash', 'Deleted Items', 'Deleted Messages', 'Bin', 'Papierkorb', 'Gelöschte Objekte', 'Gelöschte Elemente', 'Corbeille', 'Éléments supprimés', 'Papelera', 'Elementos eliminados',
+      'Cestino', 'Prullenbak', 'Verwijderde items', 'Lixeira', 'Itens Excluídos', 'Корзина', '已删除', '已删除邮件', '垃圾桶', 'ゴミ箱'],
+  ],
+  [
+    '\\Junk',
+    ['Junk', 'Junk E-mail', 'Junk Email', 'Spam', 'Bulk Mail', 'Spamverdacht', 'Junk-E-Mail', 'Courrier indésirable', 'Indésirables', 'Correo no deseado', 'Posta indesiderata',
+      'Ongewenste e-mail', 'Lixo Eletrônico', 'Спам', '垃圾邮件', '迷惑メール'],
+  ],
+  ['\\Archive', ['Archive', 'Archives', 'Archiv', 'Archivo', 'Archivio', 'Archief', 'Arquivo', 'Архив', '归档', '存档', 'アーカイブ']],
+  ['\\All', ['All Mail', 'Alle Nachrichten', 'Tous les messages', 'Todos', 'Tutti i messaggi']],
+  ['\\Flagged', ['Starred', 'Flagged', 'Markiert', 'Suivis', 'Destacados']],
+  ['\\Important', ['Important', 'Wichtig']],
+];
+
+describe('localised well-known names (no SPECIAL-USE, no XLIST)', () => {
+  for (const [selector, names] of LOCALISED) {
+    test(`${selector}: ${names.length} names`, () => {
+      names.forEach((name, index) => {
+        const courier = index % 2 === 1;
+        const display = courier ? `INBOX.${name}` : name;
+        const wire = toWireMailboxName(display, false);
+        const list = [folder('INBOX', [], courier ? '.' : '/'), folder('Projects', [], '/'), folder(wire, ['\\HasNoChildren'], courier ? '.' : '/', display)];
+        assert.equal(resolveSpecialUse(list, selector)?.name, wire, `${selector} ${display}`);
+        // Case does not matter; a name of another selector is not this one.
+        assert.equal(resolveSpecialUse([folder(name.toUpperCase())], selector)?.name, name.toUpperCase(), `${selector} ${name.toUpperCase()}`);
+      });
+      assert.equal(resolveSpecialUse([folder('INBOX'), folder('Projects'), folder('Notes')], selector), null);
+    });
+  }
+
+  test('the table above is the documented list, in its order of preference', () => {
+    assert.deepEqual(Object.fromEntries(LOCALISED), WELL_KNOWN_NAMES);
+  });
+
+  test('names compare lower-cased: a name that only upper-cases to a well-known one (Turkish dotless ı) is not it', () => {
+    assert.equal(resolveSpecialUse([folder('Archıve')], '\\Archive'), null);
+    assert.equal(resolveSpecialUse([folder('ARCHIVE')], '\\Archive')?.name, 'ARCHIVE');
+  });
+
+  test('the best candidate: the shallowest, then the name listed first, then the folder LIST showed first', () => {
+    const names = (list: MailboxInfo[], selector: SpecialUseSelector = '\\Sent') => resolveSpecialUse(list, selector)?.name;
+    // Same depth: rank decides, whichever comes first in the LIST.
+    assert.equal(names([folder('Sent Items'), folder('Sent')]), 'Sent');
+    assert.equal(names([folder('Sent'), folder('Sent Items')]), 'Sent');
+    assert.equal(names([folder('Gesendete Objekte'), folder('Sent Messages'), folder('Sent Mail')]), 'Sent Mail');
+    // Same depth and rank: the first listed.
+    assert.equal(names([folder('Home/Sent'), folder('Work/Sent')]), 'Home/Sent');
+    assert.equal(names([folder('Home/Trash'), folder('Work/Trash')], '\\Trash'), 'Home/Trash');
+    // A better-ranked name deeper down does not beat a shallower one, listed before or after it.
+    assert.equal(names([folder('Sent Items'), folder('Archive/Sent')]), 'Sent Items');
+    assert.equal(names([folder('Archive/Sent'), folder('Sent Items')]), 'Sent Items');
+    assert.equal(names([folder('INBOX.Old.Sent', [], '.'), folder('INBOX.Verzonden', [], '.'), folder('INBOX.Sent', [], '.')]), 'INBOX.Sent');
+  });
+
+  test('leaf of a name that starts with the delimiter; a server without hierarchy (NIL delimiter) compares whole names', () => {
+    assert.equal(resolveSpecialUse([folder('INBOX'), folder('/Sent')], '\\Sent')?.name, '/Sent');
+    const flat = [folder('INBOX', [], null), folder('Annullierte Entwürfe', [], null), folder('Archive/Drafts', [], null)];
+    assert.equal(resolveSpecialUse(flat, '\\Drafts'), null);
+    assert.equal(resolveSpecialUse([...flat, folder('Entwürfe', [], null)], '\\Drafts')?.name, 'Entwürfe');
+  });
+
+  test('XLIST (Gmail in Turkish): the attributes alone name the folders; SPECIAL-USE wins over XLIST', () => {
+    const tr = (display: string, attributes: string[]) => folder(toWireMailboxName(display, false), ['\\HasNoChildren', ...attributes], '/', display);
+    const list = [
+      folder('INBOX', ['\\Inbox']),
+      tr('[Gmail]/Tüm Postalar', ['\\AllMail']),
+      tr('[Gmail]/İstenmeyen', ['\\Spam']),
+      tr('[Gmail]/Yıldızlı', ['\\Starred']),
+      tr('[Gmail]/Gönderilmiş Postalar', ['\\Sent']),
+    ];
+    assert.equal(resolveSpecialUse(list, '\\All')?.displayName, '[Gmail]/Tüm Postalar');
+    assert.equal(resolveSpecialUse(list, '\\Junk')?.displayName, '[Gmail]/İstenmeyen');
+    assert.equal(resolveSpecialUse(list, '\\Flagged')?.displayName, '[Gmail]/Yıldızlı');
+    assert.equal(resolveSpecialUse(list, '\\Sent')?.displayName, '[Gmail]/Gönderilmiş Postalar');
+    for (const selector of ['\\Trash', '\\Drafts', '\\Archive', '\\Important'] as const) assert.equal(resolveSpecialUse(list, selector), null, selector);
+    // An RFC 6154 \Junk later in the LIST beats an XLIST \Spam before it.
+    assert.equal(resolveSpecialUse([...list, tr('Spamfilter', ['\\Junk'])], '\\Junk')?.displayName, 'Spamfilter');
+  });
+});
+
 describe('requested folder names', () => {
   const known = [
     { name: 'Entw&APw-rfe', displayName: 'Entwürfe' },
@@ -80,6 +176,18 @@ describe('requested folder names', () => {
     assert.deepEqual(canonicalFolder('Entwu\u0308rfe', known, false), known[0]);
     assert.deepEqual(canonicalFolder('A&B', known, false), known[1]);
     assert.deepEqual(canonicalFolder('inbox', known, false), { name: 'INBOX', displayName: 'INBOX' });
+  });
+  test('INBOX is only the whole name INBOX, in any case and on a UTF8=ACCEPT session too', () => {
+    assert.deepEqual(canonicalFolder('inbox', [], true), { name: 'INBOX', displayName: 'INBOX' });
+    assert.deepEqual(canonicalFolder('Inbox', [], false), { name: 'INBOX', displayName: 'INBOX' });
+    assert.deepEqual(canonicalFolder('INBOX.Sent', [], false), { name: 'INBOX.Sent', displayName: 'INBOX.Sent' });
+    assert.deepEqual(canonicalFolder('Old INBOX', [], false), { name: 'Old INBOX', displayName: 'Old INBOX' });
+  });
+  test('on a UTF8=ACCEPT session a folder stored under its modified UTF-7 name is still found by either name', () => {
+    assert.deepEqual(canonicalFolder('Entw&APw-rfe', known, true), known[0]);
+    assert.deepEqual(canonicalFolder('Entwürfe', known, true), known[0]);
+    assert.deepEqual(canonicalFolder('A&B', known, true), known[1]);
+    assert.deepEqual(canonicalFolder('Brouillons', known, true), { name: 'Brouillons', displayName: 'Brouillons' });
   });
   test('an unknown name becomes the wire name a command sends, with its decoded display name', () => {
     assert.deepEqual(canonicalFolder('Éléments envoyés', [], false), { name: '&AMk-l&AOk-ments envoy&AOk-s', displayName: 'Éléments envoyés' });
