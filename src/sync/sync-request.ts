@@ -51,7 +51,9 @@ export function sinceDay(since: Date | string | number): number {
   else {
     const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(since);
     ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
-    if (match && new Date(ms).getUTCDate() !== Number(match[3])) ms = Number.NaN;
+    // Date.UTC rolls a day or month out of range (2026-02-30, 2026-04-00, 2026-13-01) into another
+    // month: the month read back differs exactly when the date does not exist.
+    if (match && new Date(ms).getUTCMonth() !== Number(match[2]) - 1) ms = Number.NaN;
   }
   if (!Number.isFinite(ms)) throw new ConfigError(`since must be a date (got ${String(since).slice(0, 40)})`);
   return Math.floor(ms / 86_400_000) * 86_400_000;
