@@ -12,19 +12,23 @@ export async function fetchRawMessage(client: ImapClient, location: { folder: st
   if (selected.uidValidity !== location.uidValidity) {
     throw new ConfigError(`${location.folder} has a new UIDVALIDITY on the server (${selected.uidValidity}, stored ${location.uidValidity}): sync first`);
   }
-  const chunks: Uint8Array[] = [];
+  // The bytes streamed since the last answer: a body belongs to the FETCH answer that follows it.
+  let chunks: Uint8Array[] = [];
   let found: Uint8Array | null = null;
   await client.uidFetch(
     String(location.uid),
     { items: ['UID'], body: { part: 'full' } },
     {
       body: (event) => {
-        if (event.type === 'body-chunk') chunks.push(event.data);
+        if (event.type === 'body-start') chunks = [];
+        else if (event.type === 'body-chunk') chunks.push(event.data);
       },
       message: ({ attributes }) => {
+        const own = chunks;
+        chunks = [];
         if (attributes.uid !== location.uid) return;
         const inline = attributes.bodySections?.find((section) => !section.streamed);
-        found = chunks.length > 0 ? concatBytes(chunks) : inline && !inline.streamed ? inline.value : new Uint8Array(0);
+        found = own.length > 0 ? concatBytes(own) : inline && !inline.streamed ? inline.value : new Uint8Array(0);
       },
     },
     signal,
