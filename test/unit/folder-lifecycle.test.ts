@@ -81,3 +81,49 @@ test('a listed \\Noselect folder (Gmail\'s "[Gmail]") is not gone and costs no S
   });
   assert.deepEqual([plan.gone, checks], [[], 0]);
 });
+
+test('STATUS only for listed, selectable folders the store has not synced, and only while a candidate is open', async () => {
+  const asked: string[] = [];
+  const noselect: MailboxInfo = { name: 'Archive', displayName: 'Archive', delimiter: '/', attributes: ['\\Noselect', '\\HasChildren'], specialUse: null, selectable: false };
+  const plan = await planFolderLifecycle(
+    // "Archive" was tombstoned earlier; it is listed again, but only as a \Noselect parent.
+    [known(1, 'INBOX', 5), known(2, 'Projects', 88), known(3, 'Old Name', 77), known(4, 'Archive', 66, { deletedAt: 50 })],
+    [...listed('INBOX', 'Projects'), noselect, ...listed('New Name', 'Newer Name')],
+    async (folder) => {
+      asked.push(folder.name);
+      return { uidValidity: 77, uidNext: 20 };
+    },
+    async () => false,
+  );
+  assert.deepEqual(plan.renames.map((r) => [r.folderId, r.to.name]), [[3, 'New Name']]);
+  // "Newer Name" has the same UIDVALIDITY, but the one candidate is taken: no second rename, no STATUS.
+  assert.deepEqual(asked, ['New Name']);
+  assert.deepEqual([plan.gone, plan.back], [[], []]);
+});
+
+test('a listed folder known only from an earlier LIST (never synced) can be the new name; UIDNEXT unknown is no objection', async () => {
+  const plan = await planFolderLifecycle(
+    [known(2, 'Old Name', 77, { highestUid: 40 }), known(5, 'New Name', null)],
+    listed('INBOX', 'New Name'),
+    async (folder) => (folder.name === 'New Name' ? { uidValidity: 77, uidNext: null } : { uidValidity: 1, uidNext: 9 }),
+    async () => false,
+  );
+  assert.deepEqual(plan.renames.map((r) => [r.folderId, r.from, r.to.name]), [[2, 'Old Name', 'New Name']]);
+  assert.deepEqual(plan.gone, []);
+});
+
+test('only a synced folder with a UIDVALIDITY can have been renamed; without such a candidate there is no STATUS', async () => {
+  let calls = 0;
+  const statusOf = async () => {
+    calls++;
+    return { uidValidity: 77, uidNext: 50 };
+  };
+  // Opened once (UIDVALIDITY known) but nothing synced; and one marked synced whose UIDVALIDITY was never recorded.
+  const plan = await planFolderLifecycle(
+    [known(2, 'Opened once', 77, { synced: false }), known(3, 'No validity', null, { synced: true })],
+    listed('INBOX', 'Fresh'),
+    statusOf,
+    async () => false,
+  );
+  assert.deepEqual([plan.renames, plan.gone.map((g) => g.name), calls], [[], ['Opened once', 'No validity'], 0]);
+});
